@@ -1,0 +1,1 @@
+"""Value checks: each tests one property of a required key's value (see registry.py)."""

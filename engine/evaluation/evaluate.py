@@ -1,0 +1,192 @@
+"""Pure evaluation: (policy, resources) -> results. No I/O, no clock: ``as_of`` is an input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from tagwarden.engine.evaluation.builtin_rules import BUILTIN_RULES, builtin_results
+from tagwarden.engine.evaluation.checks.registry import VALUE_CHECKS
+from tagwarden.engine.evaluation.exemptions import find_waiver
+from tagwarden.engine.evaluation.keys import expected_spelling, find_key
+from tagwarden.engine.evaluation.scope import TypeExpander, condition_holds, in_scope
+from tagwarden.engine.globs import name_matches
+from tagwarden.engine.policy.model import Policy, Rule
+from tagwarden.engine.resources import Resource, Taggability, Unknown
+from tagwarden.engine.results import Result, RuleInfo, Status
+
+
+def _no_expansion(resource_type: str) -> frozenset[str]:
+    return frozenset((resource_type,))
+
+
+@dataclass(frozen=True)
+class Evaluator:
+    policy: Policy
+    as_of: date
+    expand_type: TypeExpander = _no_expansion
+
+    def evaluate(self, resources: Iterable[Resource]) -> list[Result]:
+        results: list[Result] = []
+        for resource in resources:
+            results.extend(self.evaluate_resource(resource))
+        return results
+
+    def evaluate_resource(self, resource: Resource) -> list[Result]:
+        if resource.taggability is Taggability.UNTAGGABLE:
+            return []
+        if resource.taggability is Taggability.UNCLASSIFIED:
+            return builtin_results(resource, unclassified=True)
+        results = [self._with_waiver(result) for result in builtin_results(resource, unclassified=False)]
+        for rule in self.policy.rules:
+            result = self._evaluate_rule(rule, resource)
+            if result is not None:
+                results.append(self._with_waiver(result))
+        return results
+
+    def _with_waiver(self, result: Result) -> Result:
+        if result.status not in (Status.FAIL, Status.UNKNOWN):
+            return result
+        waiver = find_waiver(self.policy.exemptions, result.rule, result.resource, self.as_of)
+        if waiver is None:
+            return result
+        if waiver.applies:
+            return replace(result, status=Status.EXEMPT, note=waiver.note)
+        return replace(result, note=waiver.note)
+
+    def _evaluate_rule(self, rule: Rule, resource: Resource) -> Result | None:
+        if not in_scope(rule.scope, resource, self.expand_type):
+            return None
+        if rule.forbid:
+            return _forbidden_keys(rule, resource)
+        outcome = _required_key(rule, resource, self.policy)
+        if outcome.status is Status.PASS or rule.when is None:
+            return outcome
+        holds = condition_holds(rule.when, resource, self.policy)
+        if holds is False:
+            return None
+        if isinstance(holds, Unknown):
+            return replace(
+                outcome,
+                status=Status.UNKNOWN,
+                depends_on=holds.depends_on,
+                message=f"applies only if {rule.when.key} matches, which cannot be known yet; {outcome.message}",
+            )
+        return outcome
+
+
+def _result(rule: Rule, resource: Resource, status: Status, **fields: object) -> Result:
+    return Result(rule=rule.id, severity=rule.severity, status=status, resource=resource, **fields)  # type: ignore[arg-type]
+
+
+def _required_key(rule: Rule, resource: Resource, policy: Policy) -> Result:
+    key = rule.require
+    assert key is not None
+    spec = policy.keys.get(key)
+    found = find_key(resource.tags, key, spec, resource.provider)
+    if found.kind == "missing":
+        return _result(rule, resource, Status.FAIL, reason="missing", key=key, message=f"{key} is missing")
+    if found.kind == "open":
+        return _result(
+            rule,
+            resource,
+            Status.UNKNOWN,
+            key=key,
+            depends_on=found.depends_on,
+            message=f"{key} may come from {', '.join(found.depends_on)}, which cannot be known before deploy",
+        )
+    spelling = found.spelling or key
+    if found.kind == "variant" and rule.key_case == "exact":
+        return _result(
+            rule,
+            resource,
+            Status.FAIL,
+            reason="key_case",
+            key=spelling,
+            value=_text(found.value),
+            expected=expected_spelling(key, spec, resource.provider),
+            message=f"{key} is spelt '{spelling}'",
+        )
+    if isinstance(found.value, Unknown):
+        return _result(
+            rule,
+            resource,
+            Status.UNKNOWN,
+            key=spelling,
+            depends_on=found.value.depends_on,
+            message=f"{spelling} depends on {', '.join(found.value.depends_on)}",
+        )
+    return _check_value(rule, resource, policy, spelling, str(found.value))
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _check_value(rule: Rule, resource: Resource, policy: Policy, key: str, value: str) -> Result:
+    if value == "" and "" not in (rule.allowed or ()):
+        return _result(
+            rule, resource, Status.FAIL, reason="empty_value", key=key, value=value, message=f"{key} is empty"
+        )
+    for check in VALUE_CHECKS:
+        if not check.applies(rule):
+            continue
+        violation = check.check(rule, key, value, resource, policy)
+        if violation is None:
+            continue
+        status = Status.UNKNOWN if violation.is_unknown else Status.FAIL
+        return _result(
+            rule,
+            resource,
+            status,
+            reason=None if violation.is_unknown else violation.reason,
+            key=key,
+            value=value,
+            expected=violation.expected,
+            message=violation.message,
+            depends_on=violation.depends_on,
+        )
+    return _result(rule, resource, Status.PASS, key=key, value=value, message=f"{key} = '{value}'")
+
+
+def _forbidden_keys(rule: Rule, resource: Resource) -> Result:
+    present = sorted(
+        key for key in resource.tags.known if any(name_matches(p, key, ignore_case=True) for p in rule.forbid)
+    )
+    if present:
+        names = ", ".join(f"'{key}'" for key in present)
+        return _result(
+            rule,
+            resource,
+            Status.FAIL,
+            reason="forbidden",
+            key=present[0],
+            value=_text(resource.tags.known[present[0]]),
+            expected="none of " + ", ".join(rule.forbid),
+            message=f"forbidden key {names} is present",
+        )
+    if resource.tags.open_deps:
+        return _result(
+            rule,
+            resource,
+            Status.UNKNOWN,
+            depends_on=resource.tags.open_deps,
+            message=f"tags from {', '.join(resource.tags.open_deps)} cannot be checked before deploy",
+        )
+    return _result(rule, resource, Status.PASS, message="no forbidden keys")
+
+
+def rule_infos(policy: Policy) -> list[RuleInfo]:
+    infos = [RuleInfo(rule.id, rule.title or rule.id, rule.severity, rule.description) for rule in policy.rules]
+    return infos + list(BUILTIN_RULES.values())
+
+
+def evaluate(
+    policy: Policy,
+    resources: Iterable[Resource],
+    *,
+    as_of: date,
+    expand_type: Callable[[str], frozenset[str]] = _no_expansion,
+) -> list[Result]:
+    return Evaluator(policy, as_of, expand_type).evaluate(resources)

@@ -1,0 +1,49 @@
+"""Turn resources and input problems into the Report that every output renders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from tagwarden.engine.baseline import apply_baseline
+from tagwarden.engine.evaluation import evaluate, rule_infos
+from tagwarden.engine.evaluation.builtin_rules import parse_error_result
+from tagwarden.engine.policy.model import Policy
+from tagwarden.engine.resources import Resource, SourceProblem
+from tagwarden.engine.results import PolicyRef, Report, Result, UnknownMode
+from tagwarden.engine.scoring import summarize
+
+
+def build_report(
+    policy: Policy,
+    resources: Sequence[Resource],
+    problems: Sequence[SourceProblem] = (),
+    *,
+    as_of: date,
+    unknown_mode: UnknownMode = UnknownMode.WARN,
+    expand_type: Callable[[str], frozenset[str]] | None = None,
+    baseline: frozenset[str] = frozenset(),
+    notes: Sequence[str] = (),
+) -> Report:
+    if expand_type is None:
+        results = evaluate(policy, resources, as_of=as_of)
+    else:
+        results = evaluate(policy, resources, as_of=as_of, expand_type=expand_type)
+    results.extend(parse_error_result(problem) for problem in problems if problem.rule == "parse-error")
+    if baseline:
+        results = apply_baseline(results, baseline)
+    results.sort(key=_order)
+    extra_notes = [f"{p.file}: {p.message}" for p in problems if p.rule != "parse-error"]
+    return Report(
+        policy=PolicyRef(policy.name, policy.digest),
+        summary=summarize(resources, results, unknown_mode),
+        results=results,
+        rules=rule_infos(policy),
+        notes=(*notes, *extra_notes),
+        unknown_mode=unknown_mode,
+    )
+
+
+def _order(result: Result) -> tuple[str, int, str, str, str]:
+    resource = result.resource
+    return (resource.file or "", resource.line or 0, result.rule, resource.address, resource.instance or "")

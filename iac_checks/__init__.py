@@ -1,0 +1,1 @@
+"""tagwarden.iac_checks: infrastructure-as-code files -> the resource model."""

@@ -1,0 +1,1 @@
+"""tagwarden.remediations: results -> reviewable plans -> changes (see docs/architecture.md)."""
