@@ -18,8 +18,14 @@ class BaselineError(ValueError):
 def fingerprint(result: Result) -> str:
     """Stable across line moves and reformatting: what failed, where, and why."""
     resource = result.resource
-    parts = [result.rule, resource.file or "", resource.address, resource.instance or "", result.reason or "",
-             result.key or ""]
+    parts = [
+        result.rule,
+        resource.file or "",
+        resource.address,
+        resource.instance or "",
+        result.reason or "",
+        result.key or "",
+    ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 

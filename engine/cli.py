@@ -72,7 +72,7 @@ def write_output(text: str, output: Path | None) -> None:
         fail(f"cannot write {output}: {error}")
 
 
-def render(report: Report, fmt: str | None, *, show_all: bool, output: Path | None) -> str:
+def render(report: Report, fmt: str | None, *, show_all: bool, output: Path | None, root: str | None = None) -> str:
     from tagwarden.engine.outputs.interface import OutputError
     from tagwarden.engine.outputs.registry import get_format
 
@@ -81,7 +81,7 @@ def render(report: Report, fmt: str | None, *, show_all: bool, output: Path | No
     if name == "text":
         options["color"] = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     try:
-        return get_format(name, **options).render(report, show_all=show_all)
+        return get_format(name, **options).render(report, show_all=show_all, root=root)
     except OutputError as error:
         fail(str(error))
 
@@ -116,7 +116,7 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("tagwarden: interrupted", err=True)
         sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the one place that turns a crash into exit 2
+    except Exception as error:
         import traceback
 
         traceback.print_exc()
@@ -126,20 +126,43 @@ def main() -> None:
 
 def common_output_options(function: Any) -> Any:
     decorators = [
-        click.option("--policy", "policy_path", type=click.Path(path_type=Path),
-                     help="Policy file or folder (default: .tagwarden/policy.yaml, then policies/)."),
+        click.option(
+            "--policy",
+            "policy_path",
+            type=click.Path(path_type=Path),
+            help="Policy file or folder (default: .tagwarden/policy.yaml, then policies/).",
+        ),
         click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: text)."),
-        click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-                     help="Write the output to FILE instead of stdout."),
-        click.option("--fail-on", type=click.Choice(FAIL_ON), default="low", show_default=True,
-                     help="Exit 1 when a failure at or above this severity remains."),
-        click.option("--unknown", "unknown_mode", type=click.Choice(["fail", "warn", "pass"]), default="warn",
-                     show_default=True, help="How results that cannot be known before deploy count."),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Write the output to FILE instead of stdout.",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(FAIL_ON),
+            default="low",
+            show_default=True,
+            help="Exit 1 when a failure at or above this severity remains.",
+        ),
+        click.option(
+            "--unknown",
+            "unknown_mode",
+            type=click.Choice(["fail", "warn", "pass"]),
+            default="warn",
+            show_default=True,
+            help="How results that cannot be known before deploy count.",
+        ),
         click.option("--all", "show_all", is_flag=True, help="List passing results too."),
         click.option("--quiet", is_flag=True, help="No progress or notes on stderr."),
         click.option("--no-progress", is_flag=True, help="No progress bar (it is never shown off a terminal)."),
-        click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), hidden=True,
-                     help="Evaluate exemption expiry as of this date (default: today)."),
+        click.option(
+            "--as-of",
+            type=click.DateTime(["%Y-%m-%d"]),
+            hidden=True,
+            help="Evaluate exemption expiry as of this date (default: today).",
+        ),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -149,28 +172,60 @@ def common_output_options(function: Any) -> Any:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @common_output_options
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Terraform variable file (repeatable); terraform.tfvars and *.auto.tfvars are read anyway.")
-@click.option("--provider-schema", type=click.Path(path_type=Path, dir_okay=False),
-              help="Output of `terraform providers schema -json`, to classify every resource type exactly.")
-@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
-              help="Findings recorded in this baseline file are not failures.")
-@click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
-              help="Record the current findings as the baseline.")
+@click.option(
+    "--var-file",
+    "var_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Terraform variable file (repeatable); terraform.tfvars and *.auto.tfvars are read anyway.",
+)
+@click.option(
+    "--provider-schema",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Output of `terraform providers schema -json`, to classify every resource type exactly.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Findings recorded in this baseline file are not failures.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record the current findings as the baseline.",
+)
 @click.option("--changed-since", metavar="GIT_REF", help="Only resources in files changed since GIT_REF.")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Parse cache folder, safe to share between CI runs (default: .tagwarden-cache).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Parse cache folder, safe to share between CI runs (default: .tagwarden-cache).",
+)
 @click.option("--no-cache", is_flag=True, help="Parse every file afresh and write no cache.")
-def check(paths: tuple[Path, ...], policy_path: Path | None, fmt: str | None, output: Path | None, fail_on: str,
-          unknown_mode: str, show_all: bool, quiet: bool, no_progress: bool, as_of: Any,
-          var_files: tuple[Path, ...], provider_schema: Path | None, baseline: Path | None,
-          write_baseline: Path | None, changed_since: str | None, cache_dir: Path | None, no_cache: bool) -> None:
+def check(
+    paths: tuple[Path, ...],
+    policy_path: Path | None,
+    fmt: str | None,
+    output: Path | None,
+    fail_on: str,
+    unknown_mode: str,
+    show_all: bool,
+    quiet: bool,
+    no_progress: bool,
+    as_of: Any,
+    var_files: tuple[Path, ...],
+    provider_schema: Path | None,
+    baseline: Path | None,
+    write_baseline: Path | None,
+    changed_since: str | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+) -> None:
     """Pre-deploy: check Terraform folders and files, plan JSON and CloudFormation templates."""
     from tagwarden.engine.baseline import BaselineError, read_baseline
     from tagwarden.engine.baseline import write_baseline as store_baseline
     from tagwarden.engine.report_builder import build_report
     from tagwarden.engine.results import UnknownMode
-    from tagwarden.iac_checks.collect import collect
+    from tagwarden.iac_checks.collect import collect, root_of
     from tagwarden.iac_checks.interface import LoadOptions
 
     policy = load_policy_or_exit(resolve_policy_path(policy_path))
@@ -210,8 +265,15 @@ def check(paths: tuple[Path, ...], policy_path: Path | None, fmt: str | None, ou
     if write_baseline is not None:
         count = store_baseline(write_baseline, report.results)
         log(f"wrote {count} findings to the baseline {write_baseline}", quiet=quiet)
-    write_output(render(report, fmt, show_all=show_all, output=output), output)
+    root = _display_root(root_of(list(paths)))
+    write_output(render(report, fmt, show_all=show_all, output=output, root=root), output)
     sys.exit(exit_code_for(report, fail_on))
+
+
+def _display_root(root: Path) -> str | None:
+    """The checked folder as seen from here, so SARIF and annotations carry repository paths."""
+    relative = os.path.relpath(root, Path.cwd())
+    return None if relative == "." else Path(relative).as_posix()
 
 
 def _registry(provider_schema: Path | None) -> Any:
@@ -228,9 +290,12 @@ def _registry(provider_schema: Path | None) -> Any:
         fail(f"--provider-schema {provider_schema} cannot be read: {error}")
     except json.JSONDecodeError as error:
         fail(f"--provider-schema {provider_schema} line {error.lineno}: not valid JSON: {error.msg}")
-    if not isinstance(schema, dict) or "provider_schemas" not in schema:
-        fail(f"--provider-schema {provider_schema} is not the output of `terraform providers schema -json`")
-    return registry.with_provider_schema(schema)
+    from tagwarden.engine.taggability.provider_schema import ProviderSchemaError
+
+    try:
+        return registry.with_provider_schema(schema)
+    except ProviderSchemaError as error:
+        fail(f"--provider-schema {provider_schema}: {error}")
 
 
 def _changed(ref: str | None) -> set[Path] | None:
@@ -254,8 +319,10 @@ def policy() -> None:
 def policy_validate(path: Path | None) -> None:
     """Validate a policy file or folder: exit 0 if it loads, 2 with every problem if not."""
     loaded = load_policy_or_exit(resolve_policy_path(path))
-    click.echo(f"{loaded.name}: {len(loaded.rules)} rules, {len(loaded.exemptions)} exemptions, "
-               f"{len(loaded.value_sets)} value sets; valid ({loaded.digest})")
+    click.echo(
+        f"{loaded.name}: {len(loaded.rules)} rules, {len(loaded.exemptions)} exemptions, "
+        f"{len(loaded.value_sets)} value sets; valid ({loaded.digest})"
+    )
 
 
 @policy.command("test")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tagwarden.engine.resources import Resource, TagSet, Taggability
+from tagwarden.engine.resources import Resource, Taggability, TagSet
 
 
 class RecordError(ValueError):

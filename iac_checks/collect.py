@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,9 +11,13 @@ from tagwarden.iac_checks.interface import IacLoader, LoadOptions, LoadResult
 from tagwarden.iac_checks.registry import iac_loaders
 
 
-def root_of(target: Path) -> Path:
-    """Files are named relative to the folder that was checked (a file's own folder)."""
-    return target if target.is_dir() else target.parent
+def root_of(targets: Sequence[Path]) -> Path:
+    """Files are named relative to the folder that was checked (a file's own folder).
+
+    With several paths, relative to the deepest folder that holds them all.
+    """
+    folders = [str((target if target.is_dir() else target.parent).resolve()) for target in targets]
+    return Path(os.path.commonpath(folders))
 
 
 def collect(targets: Sequence[Path], options: LoadOptions, changed: set[Path] | None = None) -> LoadResult:
@@ -22,8 +27,8 @@ def collect(targets: Sequence[Path], options: LoadOptions, changed: set[Path] | 
     """
     result = LoadResult()
     loaders = iac_loaders()
-    for target in targets:
-        root = root_of(target)
+    root = root_of(targets)
+    for target in (target.resolve() for target in targets):
         found = discover(target, root)
         result.problems.extend(found.problems)
         files = found.files if changed is None else _affected(found.files, changed)

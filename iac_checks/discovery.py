@@ -66,8 +66,9 @@ def _walk_folders(top: Path, visited: set[tuple[int, int]], found: Discovery, ro
         if key in visited:  # a symlink loop or a second link to a folder already read
             if folder.is_symlink():
                 found.problems.append(
-                    SourceProblem(relative_name(folder, root), 0, "symlink to a folder already checked (loop?)",
-                                  severity="info")
+                    SourceProblem(
+                        relative_name(folder, root), 0, "symlink to a folder already checked (loop?)", severity="info"
+                    )
                 )
             continue
         visited.add(key)
@@ -89,19 +90,23 @@ def _consider(path: Path, root: Path, found: Discovery, *, explicit: bool) -> No
     except OSError as error:
         found.problems.append(SourceProblem(name, 0, f"cannot read file: {error}"))
         return
-    is_terraform = path.suffix == ".tf"
+    if path.suffix == ".tf":  # the Terraform loader reads whole folders and reports these itself
+        found.files.append(FoundFile(path, name, head))
+        return
+    problem = _unreadable(name, head, size)
+    if problem is None:
+        found.files.append(FoundFile(path, name, head))
+    elif explicit:
+        found.problems.append(problem)
+
+
+def _unreadable(name: str, head: bytes, size: int) -> SourceProblem | None:
     if b"\0" in head:
-        if is_terraform or explicit:
-            found.problems.append(SourceProblem(name, 1, "binary file (contains NUL bytes), not text; skipped"))
-        return
+        return SourceProblem(name, 1, "binary file (contains NUL bytes), not text; skipped")
     if size > MAX_FILE_BYTES:
-        if is_terraform or explicit:
-            found.problems.append(
-                SourceProblem(name, 1, f"file is {size // (1024 * 1024)} MiB, over the {MAX_FILE_BYTES // (1024 * 1024)} "
-                              "MiB limit for IaC files; skipped")
-            )
-        return
-    found.files.append(FoundFile(path, name, head))
+        limit = MAX_FILE_BYTES // (1024 * 1024)
+        return SourceProblem(name, 1, f"file is {size // (1024 * 1024)} MiB, over the {limit} MiB limit; skipped")
+    return None
 
 
 def read_text(path: Path, name: str) -> tuple[str | None, SourceProblem | None]:
@@ -110,6 +115,9 @@ def read_text(path: Path, name: str) -> tuple[str | None, SourceProblem | None]:
         data = path.read_bytes()
     except OSError as error:
         return None, SourceProblem(name, 0, f"cannot read file: {error}")
+    problem = _unreadable(name, data[:HEAD_BYTES], len(data))
+    if problem is not None:
+        return None, problem
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:

@@ -113,6 +113,7 @@ def _read(file: Path, problems: list[PolicyProblem]) -> _FileContext | None:
 @lru_cache(maxsize=1)
 def _validator() -> Any:
     import jsonschema  # imported here: only policy loading needs it
+
     from tagwarden.engine.policy.schema import POLICY_FILE
 
     return jsonschema.Draft202012Validator(POLICY_FILE)

@@ -54,10 +54,12 @@ def policy(write):
     return load_policy(write("policy.yaml", POLICY))
 
 
-def resource(name: str, tags: dict, *, provider: str = "aws", type_: str = "aws_s3_bucket", open_deps=(),
-             **fields) -> Resource:
-    return Resource(provider=provider, type=type_, address=f"{type_}.{name}", tags=TagSet(tags, tuple(open_deps)),
-                    **fields)
+def resource(
+    name: str, tags: dict, *, provider: str = "aws", type_: str = "aws_s3_bucket", open_deps=(), **fields
+) -> Resource:
+    return Resource(
+        provider=provider, type=type_, address=f"{type_}.{name}", tags=TagSet(tags, tuple(open_deps)), **fields
+    )
 
 
 def outcome(policy, res: Resource, rule: str):
@@ -107,7 +109,9 @@ def test_unknown_values_name_what_they_depend_on(policy) -> None:
     assert (result.status, result.depends_on) == (Status.UNKNOWN, ("var.cost_center",))
     # a known, valid key stays a pass even though other tags are open
     assert outcome(policy, resource("owner_known", {"Owner": "a@example.org"}, open_deps=["var.t"]), "owner") == (
-        "pass", None)
+        "pass",
+        None,
+    )
 
 
 def test_condition_on_unknown_key_is_unknown_not_pass(policy) -> None:
@@ -120,11 +124,17 @@ def test_gcp_uses_lowercase_spelling_and_label_charset(policy) -> None:
     gcp = dict(provider="gcp", type_="google_storage_bucket")
     assert outcome(policy, resource("gcp_ok", {"cost_center": "cc-1"}, **gcp), "cost-center") == ("pass", None)
     assert outcome(policy, resource("gcp_camel_key", {"CostCenter": "cc-1"}, **gcp), "cost-center") == (
-        "fail", "key_case")
+        "fail",
+        "key_case",
+    )
     assert outcome(policy, resource("gcp_upper_value", {"owner": "a@example.org"}, **gcp), "owner") == (
-        "fail", "invalid_for_provider")
+        "fail",
+        "invalid_for_provider",
+    )
     assert outcome(policy, resource("gcp_bad_key", {"Bad Key": "x"}, **gcp), "provider-limits") == (
-        "fail", "invalid_for_provider")
+        "fail",
+        "invalid_for_provider",
+    )
 
 
 def test_scope_by_provider_type_equivalence_region_and_path(policy) -> None:
@@ -182,6 +192,14 @@ def test_score_counts_resources_not_results(policy) -> None:
     ]
     results = evaluate(policy, resources, as_of=TODAY)
     summary = summarize(resources, results, UnknownMode.WARN)
-    assert (summary.resources, summary.evaluated, summary.compliant, summary.failed, summary.unknown,
-            summary.exempt, summary.unclassified, summary.score) == (5, 4, 2, 1, 1, 1, 1, 50.0)
+    assert (
+        summary.resources,
+        summary.evaluated,
+        summary.compliant,
+        summary.failed,
+        summary.unknown,
+        summary.exempt,
+        summary.unclassified,
+        summary.score,
+    ) == (5, 4, 2, 1, 1, 1, 1, 50.0)
     assert summarize(resources, results, UnknownMode.PASS).score == 75.0

@@ -38,7 +38,9 @@ def test_starter_policy_loads_with_every_construct(repo: Path) -> None:
 
 def test_digest_changes_when_a_value_file_changes(write) -> None:
     write("sets.txt", "a\nb\n")
-    path = policy_file(write, MINIMAL + "value_sets:\n  s: {file: sets.txt}\nrules:\n  - {id: r, require: K, allowed: $s}\n")
+    path = policy_file(
+        write, MINIMAL + "value_sets:\n  s: {file: sets.txt}\nrules:\n  - {id: r, require: K, allowed: $s}\n"
+    )
     first = load_policy(path).digest
     write("sets.txt", "a\nc\n")
     assert load_policy(path).digest != first
@@ -99,13 +101,17 @@ def test_yaml_is_loaded_safely(write) -> None:
 
 
 def test_exemption_naming_an_unknown_rule_and_a_bad_date(write) -> None:
-    path = policy_file(write, MINIMAL + textwrap.dedent("""\
+    path = policy_file(
+        write,
+        MINIMAL
+        + textwrap.dedent("""\
         rules:
           - {id: r, require: K}
         exemptions:
           - {rule: typo, resources: ["*"], reason: x}
           - {rule: r, resources: ["*"], reason: x, expires: 2027-02-30}
-        """))
+        """),
+    )
     problems = problems_of(path)
     assert any(p.startswith(f"{path}:6: exemptions[0].rule: no rule with id 'typo'") for p in problems)
     assert any(p.startswith(f"{path}:7: exemptions[1].expires: '2027-02-30' is not a date") for p in problems)

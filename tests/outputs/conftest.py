@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tagwarden.engine.resources import Resource, Taggability, TagSet
 from tagwarden.engine.results import PolicyRef, Report, Result, RuleInfo, Status, Summary, UnknownMode
 

@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+
 from tagwarden.engine.outputs.csv_format import COLUMNS, CsvFormat, neutralise
 from tagwarden.engine.results import Report
 

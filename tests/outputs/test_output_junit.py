@@ -5,6 +5,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+
 from tagwarden.engine.outputs.junit import JunitFormat, xml_text
 from tagwarden.engine.results import Report, UnknownMode
 

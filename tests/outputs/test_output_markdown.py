@@ -4,6 +4,7 @@ import re
 from dataclasses import replace
 
 import pytest
+
 from tagwarden.engine.outputs.markdown import MarkdownFormat, code, escape
 from tagwarden.engine.results import Report, UnknownMode
 

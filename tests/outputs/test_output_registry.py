@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tagwarden.engine.outputs.interface import OutputError
 from tagwarden.engine.outputs.markdown import MarkdownFormat
 from tagwarden.engine.outputs.registry import FORMATS, build, get_format

@@ -5,6 +5,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+
 from tagwarden.engine import __version__
 from tagwarden.engine.outputs.sarif import FINGERPRINT_KEY, SarifFormat, fingerprint
 from tagwarden.engine.results import Report, Status, UnknownMode

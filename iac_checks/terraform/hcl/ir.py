@@ -22,6 +22,20 @@ consumer indexes, never compares to a tuple):
     ("for_tuple", key_var, val_var, coll, value, cond)
     ("for_object", key_var, val_var, coll, key, value, grouping, cond)
     ("paren", expr)                        parenthesised (kept: an object key in parens is evaluated)
+
+Details the parser (parser.py) guarantees:
+- A quoted string or heredoc without interpolations or directives is ("lit", text), escapes
+  resolved; anything else is ("tpl", parts). "${x}" alone stays ("tpl", [x]), as in HCL, where a
+  lone interpolation is not converted to a string. In parts, adjacent text is joined and empty
+  text dropped; then_parts, else_parts and a tpl_for's parts are lists of the same kind (else_parts
+  is [] without %{ else }). Numbers are int when written with digits only, else float. -1 is
+  ("unop", "-", ("lit", 1)).
+- A splat op may also be ("splat", ops): a nested splat (a[*].b[*].c), applied to each element's
+  value at that point. After a[*], every later step is an op; after a.*, only .name/.0 steps are
+  ops, and a following [key] indexes the splat's result.
+- Object keys written as a bare name, including true/false/null, are ("lit", "name"); a quoted
+  key is ("lit", text); other keys are the expression as written (("paren", ...), ("call", ...)).
+- cond of for_tuple/for_object is None without `if`; grouping is True for `...`.
 """
 
 from __future__ import annotations
