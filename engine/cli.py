@@ -236,7 +236,7 @@ def check(
         if not var_file.is_file():
             fail(f"--var-file {var_file} does not exist")
     registry = _registry(provider_schema)
-    accepted = frozenset()
+    accepted: frozenset[str] = frozenset()
     if baseline is not None:
         try:
             accepted = read_baseline(baseline)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import Any
+
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
+SCHEMAS = REPO / "tests" / "fixtures" / "schemas"
 
 
 @pytest.fixture
@@ -29,3 +32,22 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def sarif_validator() -> Any:
+    import json
+
+    import jsonschema
+
+    schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+
+
+@pytest.fixture(scope="session")
+def junit_schema() -> Any:
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd"))

@@ -194,25 +194,6 @@ def golden_dir() -> Path:
     return GOLDEN
 
 
-@pytest.fixture(scope="session")
-def sarif_validator() -> Any:
-    import json
-
-    import jsonschema
-
-    schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-    validator_class = jsonschema.validators.validator_for(schema)
-    validator_class.check_schema(schema)
-    return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
-
-
-@pytest.fixture(scope="session")
-def junit_schema() -> Any:
-    import xmlschema
-
-    return xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd"))
-
-
 @pytest.fixture
 def golden_cases() -> tuple[tuple[str, str, dict[str, Any], bool], ...]:
     return GOLDEN_CASES

@@ -334,7 +334,7 @@ class _Lexer:
                 add_end(end)
                 return True
             else:  # _G_UNCLOSED_COMMENT
-                raise self.error("unterminated comment: '/*' has no closing '*/'", found.start(group))
+                raise self.error("unterminated comment: '/*' has no closing '*/'", found.start(_G_UNCLOSED_COMMENT))
             add_end(end)
             pos = end
 
