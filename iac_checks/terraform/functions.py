@@ -651,8 +651,9 @@ def fn_tomap(value: Any) -> Any:
     if value is None or isinstance(value, Unknown):
         return value
     if isinstance(value, PartialMap):
-        if unify(list(value.known.values())) != list(value.known.values()):
-            return unknown_of(value)  # its known values would change type with the rest
+        # its open part counts as one more unknown item: it may turn known numbers into strings
+        if isinstance(unify([*value.known.values(), Unknown(value.open_deps)]), Unknown):
+            return unknown_of(value)
         return value
     found = _map_arg(value, "argument")
     unified = unify(list(found.values()))

@@ -9,6 +9,7 @@ from typing import Any
 from tagwarden.engine.resources import TagSet, TagValue, Unknown
 from tagwarden.engine.taggability.registry import TypeInfo
 from tagwarden.iac_checks.terraform.expressions import PartialMap
+from tagwarden.iac_checks.terraform.functions import find_unknown, to_string
 from tagwarden.iac_checks.terraform.hcl.ir import Body
 from tagwarden.iac_checks.terraform.instance import Scope, evaluate_or_unknown
 
@@ -19,13 +20,13 @@ def tag_text(value: Any) -> TagValue | None:
         return None
     if isinstance(value, Unknown | str):
         return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-    if isinstance(value, PartialMap):
-        return Unknown(value.open_deps)
-    return json.dumps(value, sort_keys=True)
+    unknown = find_unknown(value)
+    if unknown is not None:
+        return unknown
+    if isinstance(value, bool | int | float):
+        return to_string(value)
+    # Terraform rejects a list or map as a tag value; show what was written rather than guess.
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def to_tag_set(value: Any) -> TagSet:

@@ -313,6 +313,8 @@ def test_tomap_and_tolist_with_unknown_items() -> None:
     assert call("tolist", [1, owner]) == Unknown(("var.owner",))
     assert call("tolist", ["a", owner]) == ["a", owner]
     assert call("tomap", PartialMap({"a": "x"}, ("var.m",))) == PartialMap({"a": "x"}, ("var.m",))
+    # a string in the open part would turn the known number into "1"
+    assert call("tomap", PartialMap({"a": 1}, ("var.m",))) == Unknown(("var.m",))
 
 
 # ---- conversions and collections: errors

@@ -388,3 +388,15 @@ def test_constructs_python_hcl2_rejects_are_read(write, tmp_path, construct) -> 
     result = load(tmp_path)
     assert not result.problems
     assert result.resources[0].tags.known["A"] == "b"
+
+
+def test_tag_values_that_are_not_text(write, tmp_path) -> None:
+    tf(write, "main.tf", """
+        variable "x" {}
+        resource "aws_s3_bucket" "odd_values" {
+          tags = { Small = 0.0000001, Flag = true, Nothing = null, Listy = [var.x], Whole = 2.0 }
+        }
+        """)
+    (bucket,) = load(tmp_path).resources
+    assert dict(bucket.tags.known) == {"Small": "0.0000001", "Flag": "true", "Listy": Unknown(("var.x",)),
+                                       "Whole": "2"}
