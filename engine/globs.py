@@ -47,3 +47,10 @@ def name_matches(pattern: str, text: str, *, ignore_case: bool = False) -> bool:
 
 def any_name_matches(patterns: tuple[str, ...], texts: tuple[str, ...] | frozenset[str]) -> bool:
     return any(name_matches(pattern, text) for pattern in patterns for text in texts)
+
+
+@lru_cache(maxsize=1024)
+def globs_regex(patterns: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
+    """One regex for a whole list of globs: a single match call instead of one per pattern."""
+    alternatives = "|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in patterns) or "(?!)"
+    return re.compile(alternatives, re.IGNORECASE if ignore_case else 0)

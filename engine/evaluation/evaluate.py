@@ -11,7 +11,7 @@ from tagwarden.engine.evaluation.checks.registry import VALUE_CHECKS
 from tagwarden.engine.evaluation.exemptions import find_waiver
 from tagwarden.engine.evaluation.keys import expected_spelling, find_key
 from tagwarden.engine.evaluation.scope import TypeExpander, condition_holds, in_scope
-from tagwarden.engine.globs import name_matches
+from tagwarden.engine.globs import globs_regex
 from tagwarden.engine.policy.model import Policy, Rule
 from tagwarden.engine.resources import Resource, Taggability, Unknown
 from tagwarden.engine.results import Result, RuleInfo, Status
@@ -151,9 +151,8 @@ def _check_value(rule: Rule, resource: Resource, policy: Policy, key: str, value
 
 
 def _forbidden_keys(rule: Rule, resource: Resource) -> Result:
-    present = sorted(
-        key for key in resource.tags.known if any(name_matches(p, key, ignore_case=True) for p in rule.forbid)
-    )
+    forbidden = globs_regex(rule.forbid, True)
+    present = sorted(key for key in resource.tags.known if forbidden.match(key))
     if present:
         names = ", ".join(f"'{key}'" for key in present)
         return _result(

@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from tagwarden.engine.evaluation.checks.interface import Violation
 from tagwarden.engine.evaluation.keys import find_key
-from tagwarden.engine.policy.model import Policy, Rule
+from tagwarden.engine.policy.model import Policy, Rule, ValueSet
 from tagwarden.engine.resources import Resource, Unknown
+
+
+# child value (case-folded or not) -> the parent values it may sit under, per value set and column
+_INDEXES: dict[tuple[int, str, bool], tuple[ValueSet, dict[str, set[str]]]] = {}
+
+
+def _parents_index(value_set: ValueSet, column: str, fold: bool) -> dict[str, set[str]]:
+    key = (id(value_set), column, fold)
+    cached = _INDEXES.get(key)
+    if cached is None or cached[0] is not value_set:
+        index: dict[str, set[str]] = {}
+        for row in value_set.rows:
+            child = row.get(value_set.column or "", "")
+            index.setdefault(child.casefold() if fold else child, set()).add(row[column])
+        cached = (value_set, index)
+        _INDEXES[key] = cached
+    return cached[1]
 
 
 class ParentValue:
@@ -18,10 +35,9 @@ class ParentValue:
         parent = rule.parent
         assert parent is not None
         value_set = policy.value_sets[parent.value_set]
-        fold = str.casefold if rule.value_case == "insensitive" else str
-        parents = {
-            row[parent.column] for row in value_set.rows if fold(row.get(value_set.column or "", "")) == fold(value)
-        }
+        insensitive = rule.value_case == "insensitive"
+        fold = str.casefold if insensitive else str
+        parents = _parents_index(value_set, parent.column, insensitive).get(fold(value), set())
         expected = (
             f"{parent.key} in {' | '.join(sorted(parents))}" if parents else f"a value listed in ${value_set.name}"
         )
