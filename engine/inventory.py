@@ -45,8 +45,19 @@ def resource_from_record(
         account=_optional_text(record, "account"),
         region=_optional_text(record, "region"),
         file=_optional_text(record, "file"),
-        context={key: record[key] for key in ("created_at", "created_by", "managed_by", "parent") if record.get(key)},
+        context=_context(record),
     )
+
+
+CONTEXT_FIELDS = ("created_at", "created_by", "managed_by", "parent")
+
+
+def _context(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Creation facts, plus ``context`` (resource-group tags, project labels...) when exported."""
+    extra = record.get("context")
+    context: dict[str, Any] = dict(extra) if isinstance(extra, Mapping) else {}
+    context.update({key: record[key] for key in CONTEXT_FIELDS if record.get(key)})
+    return context
 
 
 def _optional_text(record: Mapping[str, Any], key: str) -> str | None:

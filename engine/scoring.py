@@ -8,39 +8,60 @@ from tagwarden.engine.resources import Resource, Taggability
 from tagwarden.engine.results import Result, Status, Summary, UnknownMode
 
 
-def _resource_key(resource: Resource) -> tuple[str, str, str, str | None]:
+class ScoreCounter:
+    """Counts compliance resource by resource, so a scan of millions never holds every result."""
+
+    def __init__(self, unknown_mode: UnknownMode) -> None:
+        self.unknown_mode = unknown_mode
+        self.resources = self.evaluated = self.compliant = 0
+        self.failed = self.unknown = self.exempt = 0
+
+    def add(self, resource: Resource, statuses: Iterable[Status]) -> None:
+        if resource.taggability is Taggability.UNTAGGABLE:
+            return
+        self.resources += 1
+        if resource.taggability is not Taggability.TAGGABLE:
+            return
+        self.evaluated += 1
+        seen = set(statuses)
+        if Status.FAIL in seen:
+            self.failed += 1
+        elif Status.UNKNOWN in seen:
+            self.unknown += 1
+            self.compliant += self.unknown_mode is UnknownMode.PASS
+        else:
+            self.compliant += 1
+            self.exempt += Status.EXEMPT in seen
+
+    def summary(self) -> Summary:
+        return Summary(
+            resources=self.resources,
+            evaluated=self.evaluated,
+            compliant=self.compliant,
+            failed=self.failed,
+            unknown=self.unknown,
+            exempt=self.exempt,
+            unclassified=self.resources - self.evaluated,
+            score=score(self.compliant, self.evaluated),
+        )
+
+
+ResourceKey = tuple[str, str, str, str | None]
+
+
+def resource_key(resource: Resource) -> ResourceKey:
     return (resource.file or "", resource.address, resource.id or "", resource.instance)
 
 
 def summarize(resources: Sequence[Resource], results: Iterable[Result], unknown_mode: UnknownMode) -> Summary:
-    statuses: dict[tuple[str, str, str, str | None], set[Status]] = {}
+    statuses: dict[ResourceKey, list[Status]] = {}
     for result in results:
-        if result.reason in ("unclassified", "parse_error"):
-            continue
-        statuses.setdefault(_resource_key(result.resource), set()).add(result.status)
-    counted = [resource for resource in resources if resource.taggability is not Taggability.UNTAGGABLE]
-    evaluated = [resource for resource in counted if resource.taggability is Taggability.TAGGABLE]
-    failed = unknown = exempt = compliant = 0
-    for resource in evaluated:
-        seen = statuses.get(_resource_key(resource), set())
-        if Status.FAIL in seen:
-            failed += 1
-        elif Status.UNKNOWN in seen:
-            unknown += 1
-            compliant += unknown_mode is UnknownMode.PASS
-        else:
-            compliant += 1
-            exempt += Status.EXEMPT in seen
-    return Summary(
-        resources=len(counted),
-        evaluated=len(evaluated),
-        compliant=compliant,
-        failed=failed,
-        unknown=unknown,
-        exempt=exempt,
-        unclassified=len(counted) - len(evaluated),
-        score=score(compliant, len(evaluated)),
-    )
+        if result.reason not in ("unclassified", "parse_error"):
+            statuses.setdefault(resource_key(result.resource), []).append(result.status)
+    counter = ScoreCounter(unknown_mode)
+    for resource in resources:
+        counter.add(resource, statuses.get(resource_key(resource), ()))
+    return counter.summary()
 
 
 def score(compliant: int, total: int) -> float:

@@ -31,8 +31,21 @@ SUPPRESSION_REASON = RuleInfo(
     "`# tagwarden:ignore rule reason` needs a reason; without one it does not apply.",
 )
 
+UNMANAGED = RuleInfo(
+    "unmanaged",
+    "Resource that no IaC declares (shadow IT)",
+    "low",
+    "Reported by live scans given Terraform state (--state): nobody declared this resource in IaC.",
+)
+DRIFT = RuleInfo(
+    "drift",
+    "Live tags differ from the tags IaC declares",
+    "medium",
+    "Reported by live scans given Terraform state (--state) for the resources it declares.",
+)
+
 BUILTIN_RULES: dict[str, RuleInfo] = {
-    info.id: info for info in (PARSE_ERROR, UNCLASSIFIED, PROVIDER_LIMITS, SUPPRESSION_REASON)
+    info.id: info for info in (PARSE_ERROR, UNCLASSIFIED, PROVIDER_LIMITS, SUPPRESSION_REASON, UNMANAGED, DRIFT)
 }
 CLOUD_PROVIDERS = frozenset({"aws", "azure", "gcp"})
 
