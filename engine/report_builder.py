@@ -10,7 +10,7 @@ from tagwarden.engine.evaluation import evaluate, rule_infos
 from tagwarden.engine.evaluation.builtin_rules import parse_error_result
 from tagwarden.engine.policy.model import Policy
 from tagwarden.engine.resources import Resource, SourceProblem
-from tagwarden.engine.results import PolicyRef, Report, Result, UnknownMode
+from tagwarden.engine.results import PolicyRef, Report, UnknownMode
 from tagwarden.engine.scoring import summarize
 
 
@@ -32,7 +32,7 @@ def build_report(
     results.extend(parse_error_result(problem) for problem in problems if problem.rule == "parse-error")
     if baseline:
         results = apply_baseline(results, baseline)
-    results.sort(key=_order)
+    results.sort(key=lambda result: result.sort_key)
     extra_notes = [f"{p.file}: {p.message}" for p in problems if p.rule != "parse-error"]
     return Report(
         policy=PolicyRef(policy.name, policy.digest),
@@ -43,7 +43,3 @@ def build_report(
         unknown_mode=unknown_mode,
     )
 
-
-def _order(result: Result) -> tuple[str, int, str, str, str]:
-    resource = result.resource
-    return (resource.file or "", resource.line or 0, result.rule, resource.address, resource.instance or "")

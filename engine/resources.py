@@ -82,8 +82,17 @@ class Resource:
     context: Mapping[str, Any] = field(default_factory=dict)
 
     @property
-    def sort_key(self) -> tuple[str, int, str]:
-        return (self.file or "", self.line or 0, self.address)
+    def sort_key(self) -> tuple[str, int, str, str, str, str, str]:
+        """IaC by file and line; live resources by provider, account, region and id."""
+        return (
+            self.file or "",
+            self.line or 0,
+            self.provider,
+            self.account or "",
+            self.region or "",
+            self.address,
+            self.instance or "",
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,8 +46,12 @@ class Result:
     note: str | None = None  # e.g. why an exemption did or did not apply
 
     @property
-    def sort_key(self) -> tuple[str, int, str, str]:
-        return (*self.resource.sort_key[:2], self.rule, self.resource.address)
+    def sort_key(self) -> tuple[str, int, str, str, str, str, str, str]:
+        """Sorted by file, line, rule (the spec); live resources by account, region, id, then rule."""
+        file, line, provider, account, region, address, instance = self.resource.sort_key
+        if file:
+            return (file, line, self.rule, provider, account, region, address, instance)
+        return (file, line, provider, account, region, address, instance, self.rule)
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,7 +131,7 @@ class ScanRunner:
         if self.store is not None and scan_id is not None:
             self.store.finish_scan(scan_id, summary, stats() if callable(stats) else dict(stats or {}))
         findings.extend(parse_error_result(problem) for problem in problems if problem.rule == "parse-error")
-        findings.sort(key=lambda r: (r.resource.account or "", r.resource.address, r.rule))
+        findings.sort(key=lambda result: result.sort_key)
         report = Report(
             policy=policy_ref,
             summary=summary,

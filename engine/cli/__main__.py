@@ -1,0 +1,3 @@
+from tagwarden.engine.cli.app import main
+
+main()
