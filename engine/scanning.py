@@ -35,6 +35,8 @@ class ScanStore(Protocol):
 
     def fail_scan(self, scan_id: int, reason: str) -> None: ...
 
+    def discard_scan(self, scan_id: int, reason: str) -> None: ...
+
 
 @dataclass
 class EvaluatedBatch:
@@ -107,8 +109,12 @@ class ScanRunner:
         batches: Iterable[EvaluatedBatch],
         parameters: Mapping[str, Any],
         stats: Any = None,
+        discard_on_problems: bool = False,
     ) -> ScanOutcome:
-        """Consume evaluated batches; ``stats()`` is read at the end (the collector fills it as it goes)."""
+        """Consume evaluated batches; ``stats()`` is read at the end (the collector fills it as it goes).
+
+        ``discard_on_problems``: input that did not parse removes the whole scan from the store.
+        """
         policy_ref = PolicyRef(self.policy.name, self.policy.digest)
         scan_id = self.store.begin_scan(source, policy_ref, parameters) if self.store else None
         counter = ScoreCounter(self.unknown_mode)
@@ -128,7 +134,11 @@ class ScanRunner:
                 self.store.fail_scan(scan_id, f"stopped: {error!r}")
             raise
         summary = counter.summary()
-        if self.store is not None and scan_id is not None:
+        if problems and discard_on_problems:
+            if self.store is not None and scan_id is not None:
+                self.store.discard_scan(scan_id, f"{len(problems)} input problems")
+            scan_id = None
+        elif self.store is not None and scan_id is not None:
             self.store.finish_scan(scan_id, summary, stats() if callable(stats) else dict(stats or {}))
         findings.extend(parse_error_result(problem) for problem in problems if problem.rule == "parse-error")
         findings.sort(key=lambda result: result.sort_key)

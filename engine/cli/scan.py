@@ -181,13 +181,13 @@ def scan(
             options = collector_options(**cloud_flags)
             resources = live_resources(source, file, options, stats, progress.update)
             batches = runner.evaluate_stream(resources)
-        outcome = runner.run(source, batches, parameters, stats=lambda: _stats_dict(stats))
+        outcome = runner.run(
+            source, batches, parameters, stats=lambda: _stats_dict(stats), discard_on_problems=not skip_bad_lines
+        )
     bad_lines = [p for p in outcome.problems if p.rule == "parse-error"]
     for problem in bad_lines[:20]:
         log(f"{problem.file}:{problem.line}: {problem.message}", quiet=False)
     if bad_lines and not skip_bad_lines:
-        if outcome.scan_id is not None:
-            store.discard_scan(outcome.scan_id, f"{len(bad_lines)} inventory lines did not parse")
         fail(
             f"{len(bad_lines)} line(s) of {file} did not parse; nothing was stored (use --skip-bad-lines "
             "to judge the rest)"
