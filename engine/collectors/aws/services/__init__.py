@@ -1,0 +1,1 @@
+"""One module per AWS service; ``registry`` lists the readers the collector runs."""
