@@ -65,7 +65,7 @@ def evaluate_batch(
         if isinstance(item, SourceProblem):
             batch.problems.append(item)
             continue
-        results = evaluator.evaluate_resource(item)
+        results = evaluator.evaluate_resource(item, include_passes=keep_passes)
         if managed is not None:
             results.extend(shadow_results(item, managed))
         batch.resources.append(item)

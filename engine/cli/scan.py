@@ -125,6 +125,7 @@ def _chain_first(first: Any, rest: Any, source: str) -> Any:
 )
 @click.option("--skip-bad-lines", is_flag=True, help="inventory: skip lines that do not parse instead of exit 2.")
 @click.option("--workers", type=click.IntRange(1, 64), help="inventory: evaluating processes (default: cores).")
+@click.option("--no-store", is_flag=True, help="Judge and print only; record nothing in the store.")
 def scan(
     source: str,
     file: Path | None,
@@ -141,6 +142,7 @@ def scan(
     states: tuple[Path, ...],
     skip_bad_lines: bool,
     workers: int | None,
+    no_store: bool,
     **cloud_flags: Any,
 ) -> None:
     """Post-deploy: scan aws, azure, gcp (live) or `inventory FILE`; results go to the store."""
@@ -155,7 +157,7 @@ def scan(
         fail("scan inventory needs an inventory FILE that exists (JSON Lines, see `inventory export`)")
     inventory = _managed_inventory(list(states))
     registry = default_registry()
-    store = open_store_or_exit(db_url)
+    store = None if no_store else open_store_or_exit(db_url)
     runner = ScanRunner(
         policy_loaded,
         as_of=as_of.date() if as_of else date.today(),
@@ -244,7 +246,8 @@ def _log_stats(source: str, stats: Any, scan_id: int | None, quiet: bool) -> Non
             log(f"  missing permission: {permission}", quiet=quiet)
         for failure in stats.failures:
             log(f"  not scanned: {failure}", quiet=False)
-    log(f"stored as scan {scan_id}", quiet=quiet)
+    if scan_id is not None:
+        log(f"stored as scan {scan_id}", quiet=quiet)
 
 
 @click.group("inventory")

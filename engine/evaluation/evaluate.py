@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 
 from tagwarden.engine.evaluation.builtin_rules import BUILTIN_RULES, builtin_results
+from tagwarden.engine.evaluation.checks.interface import ValueCheck
 from tagwarden.engine.evaluation.checks.registry import VALUE_CHECKS
 from tagwarden.engine.evaluation.exemptions import find_waiver
-from tagwarden.engine.evaluation.keys import expected_spelling, find_key
+from tagwarden.engine.evaluation.keys import KeyIndex, expected_spelling
 from tagwarden.engine.evaluation.scope import TypeExpander, condition_holds, in_scope
 from tagwarden.engine.globs import globs_regex
-from tagwarden.engine.policy.model import Policy, Rule
+from tagwarden.engine.policy.model import Policy, Rule, Scope
 from tagwarden.engine.resources import Resource, Taggability, Unknown
 from tagwarden.engine.results import Result, RuleInfo, Status
 
@@ -33,17 +35,27 @@ class Evaluator:
             results.extend(self.evaluate_resource(resource))
         return results
 
-    def evaluate_resource(self, resource: Resource) -> list[Result]:
+    def evaluate_resource(self, resource: Resource, *, include_passes: bool = True) -> list[Result]:
+        """Every result for one resource; ``include_passes=False`` leaves passes out (large scans)."""
         if resource.taggability is Taggability.UNTAGGABLE:
             return []
         if resource.taggability is Taggability.UNCLASSIFIED:
             return builtin_results(resource, unclassified=True)
-        results = [self._with_waiver(result) for result in builtin_results(resource, unclassified=False)]
-        for rule in self.policy.rules:
-            result = self._evaluate_rule(rule, resource)
+        results = [
+            self._with_waiver(result)
+            for result in builtin_results(resource, unclassified=False)
+            if include_passes or result.status is not Status.PASS
+        ]
+        index = KeyIndex(resource.tags)
+        for plan in self._plans:
+            result = self._evaluate_rule(plan, resource, index, include_passes)
             if result is not None:
                 results.append(self._with_waiver(result))
         return results
+
+    @cached_property
+    def _plans(self) -> tuple[RulePlan, ...]:
+        return tuple(RulePlan.of(rule) for rule in self.policy.rules)
 
     def _with_waiver(self, result: Result) -> Result:
         if result.status not in (Status.FAIL, Status.UNKNOWN):
@@ -55,13 +67,15 @@ class Evaluator:
             return replace(result, status=Status.EXEMPT, note=waiver.note)
         return replace(result, note=waiver.note)
 
-    def _evaluate_rule(self, rule: Rule, resource: Resource) -> Result | None:
-        if not in_scope(rule.scope, resource, self.expand_type):
+    def _evaluate_rule(self, plan: RulePlan, resource: Resource, index: KeyIndex, passes: bool) -> Result | None:
+        rule = plan.rule
+        if plan.scoped and not in_scope(rule.scope, resource, self.expand_type):
             return None
         if rule.forbid:
-            return _forbidden_keys(rule, resource)
-        outcome = _required_key(rule, resource, self.policy)
-        if outcome.status is Status.PASS or rule.when is None:
+            forbidden = _forbidden_keys(rule, resource)
+            return forbidden if passes or forbidden.status is not Status.PASS else None
+        outcome = _required_key(plan, resource, self.policy, index, passes)
+        if outcome is None or outcome.status is Status.PASS or rule.when is None:
             return outcome
         holds = condition_holds(rule.when, resource, self.policy)
         if holds is False:
@@ -80,11 +94,26 @@ def _result(rule: Rule, resource: Resource, status: Status, **fields: object) ->
     return Result(rule=rule.id, severity=rule.severity, status=status, resource=resource, **fields)  # type: ignore[arg-type]
 
 
-def _required_key(rule: Rule, resource: Resource, policy: Policy) -> Result:
+@dataclass(frozen=True, slots=True)
+class RulePlan:
+    """What can be worked out about a rule once, instead of for every resource."""
+
+    rule: Rule
+    scoped: bool
+    value_checks: tuple[ValueCheck, ...]
+
+    @classmethod
+    def of(cls, rule: Rule) -> RulePlan:
+        checks = tuple(check for check in VALUE_CHECKS if check.applies(rule))
+        return cls(rule, rule.scope != Scope(), checks)
+
+
+def _required_key(plan: RulePlan, resource: Resource, policy: Policy, index: KeyIndex, passes: bool) -> Result | None:
+    rule = plan.rule
     key = rule.require
     assert key is not None
     spec = policy.keys.get(key)
-    found = find_key(resource.tags, key, spec, resource.provider)
+    found = index.find(key, spec, resource.provider)
     if found.kind == "missing":
         return _result(rule, resource, Status.FAIL, reason="missing", key=key, message=f"{key} is missing")
     if found.kind == "open":
@@ -117,21 +146,22 @@ def _required_key(rule: Rule, resource: Resource, policy: Policy) -> Result:
             depends_on=found.value.depends_on,
             message=f"{spelling} depends on {', '.join(found.value.depends_on)}",
         )
-    return _check_value(rule, resource, policy, spelling, str(found.value))
+    return _check_value(plan, resource, policy, spelling, str(found.value), passes)
 
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _check_value(rule: Rule, resource: Resource, policy: Policy, key: str, value: str) -> Result:
+def _check_value(
+    plan: RulePlan, resource: Resource, policy: Policy, key: str, value: str, passes: bool
+) -> Result | None:
+    rule = plan.rule
     if value == "" and "" not in (rule.allowed or ()):
         return _result(
             rule, resource, Status.FAIL, reason="empty_value", key=key, value=value, message=f"{key} is empty"
         )
-    for check in VALUE_CHECKS:
-        if not check.applies(rule):
-            continue
+    for check in plan.value_checks:
         violation = check.check(rule, key, value, resource, policy)
         if violation is None:
             continue
@@ -147,6 +177,8 @@ def _check_value(rule: Rule, resource: Resource, policy: Policy, key: str, value
             message=violation.message,
             depends_on=violation.depends_on,
         )
+    if not passes:
+        return None
     return _result(rule, resource, Status.PASS, key=key, value=value, message=f"{key} = '{value}'")
 
 

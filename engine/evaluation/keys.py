@@ -33,20 +33,39 @@ class KeyMatch:
 
 
 def find_key(tags: TagSet, key: str, spec: KeySpec | None, provider: str) -> KeyMatch:
-    expected = expected_spelling(key, spec, provider)
-    if expected in tags.known:
-        return KeyMatch("exact", expected, tags.known[expected])
-    variant = _variant_spelling(tags, expected, key, spec)
-    if variant is not None:
-        return KeyMatch("variant", variant, tags.known[variant])
-    if tags.open_deps:
-        return KeyMatch("open", depends_on=tags.open_deps)
-    return KeyMatch("missing")
+    """Exact spelling, else another capitalisation, the canonical name where GCP wants another,
+    or an alias (the first in sorted order), else missing, or open when more keys may come."""
+    return KeyIndex(tags).find(key, spec, provider)
 
 
-def _variant_spelling(tags: TagSet, expected: str, canonical: str, spec: KeySpec | None) -> str | None:
-    """Another capitalisation of the key, the canonical name where GCP wants another, or an alias."""
-    wanted = {expected.casefold(), canonical.casefold()}
-    wanted.update(alias.casefold() for alias in (spec.aliases if spec else ()))
-    found = sorted(key for key in tags.known if key.casefold() in wanted or key.strip().casefold() in wanted)
-    return found[0] if found else None
+class KeyIndex:
+    """A resource's tag keys indexed by case-folded spelling, built once for all of its rules."""
+
+    __slots__ = ("_folded", "tags")
+
+    def __init__(self, tags: TagSet) -> None:
+        self.tags = tags
+        self._folded: dict[str, list[str]] | None = None
+
+    def find(self, key: str, spec: KeySpec | None, provider: str) -> KeyMatch:
+        tags = self.tags
+        expected = expected_spelling(key, spec, provider)
+        if expected in tags.known:
+            return KeyMatch("exact", expected, tags.known[expected])
+        variant = self._variant(expected, key, spec)
+        if variant is not None:
+            return KeyMatch("variant", variant, tags.known[variant])
+        if tags.open_deps:
+            return KeyMatch("open", depends_on=tags.open_deps)
+        return KeyMatch("missing")
+
+    def _variant(self, expected: str, canonical: str, spec: KeySpec | None) -> str | None:
+        if self._folded is None:
+            self._folded = {}
+            for name in self.tags.known:
+                for spelling in {name.casefold(), name.strip().casefold()}:
+                    self._folded.setdefault(spelling, []).append(name)
+        wanted = {expected.casefold(), canonical.casefold()}
+        wanted.update(alias.casefold() for alias in (spec.aliases if spec else ()))
+        found = sorted({name for spelling in wanted for name in self._folded.get(spelling, ())})
+        return found[0] if found else None

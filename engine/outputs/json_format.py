@@ -19,13 +19,19 @@ class JsonFormat:
     description = "the stable JSON document (tagwarden: 1) for scripts and pipelines"
 
     def render(self, report: Report, *, show_all: bool = False, root: str | None = None) -> str:
-        document = {
+        """Readable, and fast for a million results: one result a line, encoded by json's C encoder.
+
+        (``indent`` switches json to its pure-Python encoder, ten times slower on large reports.)
+        """
+        head = {
             "tagwarden": SCHEMA_VERSION,
             "policy": {"name": report.policy.name, "digest": report.policy.digest},
             "summary": summary_object(report),
-            "results": [result_object(r) for r in _common.listed(report, show_all)],
         }
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        results = [json.dumps(result_object(r), ensure_ascii=False) for r in _common.listed(report, show_all)]
+        opening = json.dumps(head, indent=2, ensure_ascii=False)[:-2]  # without the closing "\n}"
+        body = "[\n    " + ",\n    ".join(results) + "\n  ]" if results else "[]"
+        return f'{opening},\n  "results": {body}\n}}\n'
 
 
 def summary_object(report: Report) -> dict[str, Any]:

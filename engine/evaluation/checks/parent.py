@@ -7,7 +7,6 @@ from tagwarden.engine.evaluation.keys import find_key
 from tagwarden.engine.policy.model import Policy, Rule, ValueSet
 from tagwarden.engine.resources import Resource, Unknown
 
-
 # child value (case-folded or not) -> the parent values it may sit under, per value set and column
 _INDEXES: dict[tuple[int, str, bool], tuple[ValueSet, dict[str, set[str]]]] = {}
 
