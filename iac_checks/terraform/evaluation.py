@@ -25,7 +25,7 @@ from tagwarden.iac_checks.terraform.instance import (
 )
 from tagwarden.iac_checks.terraform.module import Located, Module, is_local_source, literal_string
 from tagwarden.iac_checks.terraform.tags import resource_tags
-from tagwarden.iac_checks.terraform.variables import root_variable_values, variable_defaults
+from tagwarden.iac_checks.terraform.variables import root_variable_values, typed_value, variable_defaults
 
 if TYPE_CHECKING:
     from tagwarden.iac_checks.terraform.loader import ModuleLibrary
@@ -121,7 +121,11 @@ class ModuleEvaluator:
         children = []
         for key, bindings in iterations:
             scope = parent.scope(bindings)
-            children.append((key, self._child_instance(parent, module, call, address, scope)))
+            child = self._child_instance(parent, module, call, address, scope)
+            if key is not None or parent.instance_key:  # module.x["a"]: tells its resources from module.x["b"]'s
+                keyed_parent = f"{parent.instance_key}." if parent.instance_key else ""
+                child.instance_key = f"{keyed_parent}module.{name}{key or ''}"
+            children.append((key, child))
         return _Children(children, shape, None)
 
     def _child_instance(
@@ -130,7 +134,8 @@ class ModuleEvaluator:
         variables = variable_defaults(module.variables)
         for argument, attribute in call.block.body.attributes.items():
             if argument in module.variables and argument not in MODULE_META_ARGUMENTS:
-                variables[argument] = evaluate_or_unknown(attribute.expr, scope, f"{address}.{argument}")
+                value = evaluate_or_unknown(attribute.expr, scope, f"{address}.{argument}")
+                variables[argument] = typed_value(value, module.variables[argument])
         path_module = relative_name(module.folder, self.settings.root)
         child = ModuleInstance(module, address, variables, {}, path_module=path_module, path_root=parent.path_root)
         child.providers = {**_inherited_providers(parent), **_passed_providers(parent, call.block.body)}
@@ -161,8 +166,13 @@ class ModuleEvaluator:
             return None
         if is_local_source(source):
             folder = (parent.module.folder / source).resolve()
-            if folder.is_dir():
+            if folder.is_dir() and any(folder.glob("*.tf")):
                 return folder
+            if folder.is_dir():
+                self.result.problems.append(
+                    SourceProblem(call.file, call.block.line, f"{address}: module source {source!r} has no .tf files")
+                )
+                return None
             self.result.problems.append(
                 SourceProblem(call.file, call.block.line, f"{address}: module source {source!r} does not exist")
             )
@@ -206,12 +216,13 @@ class ModuleEvaluator:
         iterations, _shape = _iterations(block.body, instance.scope(), address)
         defaults = _default_tags_for(instance, block.body, resource_type)
         tagged: dict[TagSetKey, Resource] = {}
+        module_key = instance.instance_key or ""
         for key, bindings in iterations:
             tags = resource_tags(block.body, info, instance.scope(bindings), defaults)
-            tagged.setdefault(_tag_set_key(tags), _replace_tags(base, tags, key))
-        if len(tagged) == 1:  # every instance is tagged alike: one resource, no instance key
+            tagged.setdefault(_tag_set_key(tags), _replace_tags(base, tags, f"{module_key}{key or ''}" or None))
+        if len(tagged) == 1:  # every instance is tagged alike: one resource, keyed only by its module instance
             only = next(iter(tagged.values()))
-            return [_replace_tags(only, only.tags, None)]
+            return [_replace_tags(only, only.tags, module_key or None)]
         return list(tagged.values())
 
 

@@ -1371,6 +1371,13 @@ class Function:
         return f"expects {self.min_args} to {self.max_args} arguments"
 
 
+def fn_map(*pairs: Any) -> dict[str, Any]:
+    """``map("k1", v1, "k2", v2)``: removed in Terraform 0.15, still found in older modules."""
+    if len(pairs) % 2:
+        raise EvaluationError("map() takes an even number of arguments (key, value, ...)")
+    return {to_string(pairs[index], "map key"): pairs[index + 1] for index in range(0, len(pairs), 2)}
+
+
 def _function(name: str, impl: Callable[..., Any], *, unknown_aware: bool = False, lazy: bool = False) -> Function:
     parameters = inspect.signature(impl).parameters.values()
     positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -1408,6 +1415,7 @@ FUNCTIONS: Mapping[str, Function] = _registry(
     [
         # maps and collections
         _function("merge", fn_merge, unknown_aware=True),
+        _function("map", fn_map),
         _function("lookup", fn_lookup, unknown_aware=True),
         _function("keys", fn_keys, unknown_aware=True),
         _function("values", fn_values, unknown_aware=True),

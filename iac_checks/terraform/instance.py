@@ -37,6 +37,7 @@ class ModuleInstance:
     path_module: str
     path_root: str
     module_outputs: ModuleOutputs | None = None
+    instance_key: str | None = None  # 'x["a"]' inside module.x["a"] (count/for_each on the module call)
     _locals: dict[str, Any] = field(default_factory=dict)
 
     def prefix(self, name: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tagwarden.engine.resources import TagSet, TagValue, Unknown
@@ -126,7 +126,15 @@ def _add_dynamic_tags(body: Body, scope: Scope, known: dict[str, TagValue], open
     if isinstance(collection, Unknown | PartialMap):
         open_deps.extend(collection.depends_on if isinstance(collection, Unknown) else collection.open_deps)
         return
-    items = collection.items() if isinstance(collection, Mapping) else enumerate(collection or [])
+    if isinstance(collection, Mapping):
+        items: Iterable[tuple[Any, Any]] = collection.items()
+    elif isinstance(collection, list | tuple | set | frozenset):
+        items = enumerate(collection)
+    elif collection is None:
+        return
+    else:  # Terraform rejects it; say so rather than guess
+        open_deps.append(f"dynamic tag for_each is a {type(collection).__name__}, not a collection")
+        return
     for key, value in items:
         bound = scope.with_bindings(**{iterator: {"key": key, "value": value}})
         _add_tag_block(contents[0].body, bound, known, open_deps)

@@ -38,6 +38,7 @@ def failing() -> Any:
 # One valid call per function and what it returns. Every registered function must appear here.
 KNOWN_RESULTS: list[tuple[str, tuple[Any, ...], Any]] = [
     ("merge", ({"a": 1, "b": 2}, None, {"b": 3}), {"a": 1, "b": 3}),
+    ("map", ("k1", "v1", "k2", 2), {"k1": "v1", "k2": 2}),
     ("lookup", ({"a": "x"}, "a"), "x"),
     ("keys", ({"b": 1, "a": 2},), ["a", "b"]),
     ("values", ({"b": 1, "a": 2},), [2, 1]),

@@ -400,3 +400,67 @@ def test_tag_values_that_are_not_text(write, tmp_path) -> None:
     (bucket,) = load(tmp_path).resources
     assert dict(bucket.tags.known) == {"Small": "0.0000001", "Flag": "true", "Listy": Unknown(("var.x",)),
                                        "Whole": "2"}
+
+
+def test_module_instances_keep_their_keys_and_odd_inputs_do_not_crash(write, tmp_path) -> None:
+    tf(write, "modules/b/main.tf", """
+        variable "team" {}
+        resource "aws_s3_bucket" "this" { tags = { Team = var.team } }
+        """)
+    write("modules/empty/README.md", "no terraform here\n")
+    tf(write, "main.tf", """
+        module "per_team" {
+          for_each = { a = "team-a", b = "team-b" }
+          source   = "./modules/b"
+          team     = each.value
+        }
+        module "hollow" { source = "./modules/empty" }
+        resource "aws_autoscaling_group" "dynamic_over_a_number" {
+          dynamic "tag" {
+            for_each = 1
+            content {
+              key   = "k"
+              value = "v"
+            }
+          }
+        }
+        resource "aws_sqs_queue" "legacy_map_function" { tags = merge({ A = "1" }, map("B", "2")) }
+        """)
+    result = load(tmp_path)
+    resources = by_address(result)
+    assert resources['module.per_team.aws_s3_bucket.thismodule.per_team["a"]'].tags.known == {"Team": "team-a"}
+    assert resources['module.per_team.aws_s3_bucket.thismodule.per_team["b"]'].tags.known == {"Team": "team-b"}
+    assert resources["aws_autoscaling_group.dynamic_over_a_number"].tags.open_deps == (
+        "dynamic tag for_each is a int, not a collection",)
+    assert resources["aws_sqs_queue.legacy_map_function"].tags.known == {"A": "1", "B": "2"}
+    assert any("has no .tf files" in problem.message for problem in result.problems)
+
+
+def test_optional_attribute_defaults_and_non_nullable_variables(write, tmp_path) -> None:
+    tf(write, "modules/app/main.tf", """
+        variable "settings" {
+          type = object({
+            name = string
+            tags = optional(map(string), { Owner = "module-default@example.org" })
+            extra = optional(object({ team = optional(string, "core") }), {})
+          })
+        }
+        variable "labels" {
+          type     = map(string)
+          default  = { CostCenter = "cc-default" }
+          nullable = false
+        }
+        resource "aws_s3_bucket" "this" {
+          tags = merge(var.settings.tags, var.labels, { Team = var.settings.extra.team })
+        }
+        """)
+    tf(write, "main.tf", """
+        module "app" {
+          source   = "./modules/app"
+          settings = { name = "x" }
+          labels   = null
+        }
+        """)
+    (bucket,) = load(tmp_path).resources
+    assert dict(bucket.tags.known) == {"Owner": "module-default@example.org", "CostCenter": "cc-default",
+                                       "Team": "core"}
