@@ -56,10 +56,14 @@ def write_output(text: str, output: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         return
     try:
+        if output.exists() and not output.is_file():  # /dev/null, /dev/stdout, a named pipe: write into it
+            with output.open("w", encoding="utf-8") as stream:
+                stream.write(text)
+            return
         output.parent.mkdir(parents=True, exist_ok=True)
-        temporary = output.with_name(output.name + ".partial")
+        temporary = output.with_name(f".{output.name}.{os.getpid()}.partial")
         temporary.write_text(text, encoding="utf-8")
-        temporary.replace(output)  # never leave a half-written report
+        temporary.replace(output)  # a report file is never left half-written
     except OSError as error:
         fail(f"cannot write {output}: {error}")
 

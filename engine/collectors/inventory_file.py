@@ -82,14 +82,22 @@ def _text(value: str | Unknown) -> str:
 
 def write_inventory(resources: Iterable[Resource], path: Path) -> int:
     """Write atomically: a half-written inventory never replaces a good one."""
+    if path.exists() and not path.is_file():  # a device or a pipe: stream into it, never replace it
+        with path.open("w", encoding="utf-8") as handle:
+            return _write_records(resources, handle)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    count = 0
     try:
         with temporary.open("w", encoding="utf-8") as handle:
-            for resource in resources:
-                handle.write(json.dumps(record_of(resource), ensure_ascii=False, separators=(",", ":")) + "\n")
-                count += 1
+            count = _write_records(resources, handle)
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)
+    return count
+
+
+def _write_records(resources: Iterable[Resource], handle: IO[str]) -> int:
+    count = 0
+    for resource in resources:
+        handle.write(json.dumps(record_of(resource), ensure_ascii=False, separators=(",", ":")) + "\n")
+        count += 1
     return count

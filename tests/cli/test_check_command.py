@@ -255,3 +255,10 @@ def test_huge_and_empty_inputs_are_reported_not_fatal(write, tmp_path) -> None:
     assert ("owner", "ok.tf") in by_rule
     assert "MiB limit" in by_rule[("parse-error", "huge.tf")]["message"]
     assert not any(file == "empty.tf" for _rule, file in by_rule)
+
+
+def test_output_to_a_device_writes_into_it_and_never_replaces_it() -> None:
+    done = run("check", "examples/terraform", "--policy", "policies/", "--format", "json", "-o", "/dev/null",
+               "--no-cache")
+    assert done.returncode == 1, done.stderr
+    assert Path("/dev/null").is_char_device()
