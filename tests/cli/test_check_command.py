@@ -262,3 +262,19 @@ def test_output_to_a_device_writes_into_it_and_never_replaces_it() -> None:
                "--no-cache")
     assert done.returncode == 1, done.stderr
     assert Path("/dev/null").is_char_device()
+
+
+def test_changed_since_a_shared_module_checks_it_through_its_callers(write, tmp_path) -> None:
+    write("p.yaml", "tagwarden: 1\nname: p\nrules:\n  - {id: owner, require: Owner}\n")
+    write("repo/modules/b/main.tf", 'variable "owner" {}\nresource "aws_sqs_queue" "q" {\n  tags = {}\n}\n')
+    write("repo/envs/prod/main.tf", 'module "b" {\n  source = "../../modules/b"\n  owner  = "o"\n}\n')
+    write("repo/envs/other/main.tf", 'resource "aws_sqs_queue" "untouched" {}\n')
+    repo = tmp_path / "repo"
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "one")
+    write("repo/modules/b/main.tf", 'variable "owner" {}\nresource "aws_sqs_queue" "q" {\n  tags = { Owner = var.owner }\n}\n')
+    _code, document = check_json(".", "--policy", str(tmp_path / "p.yaml"), "--changed-since", "HEAD", "--no-cache",
+                                 "--all", cwd=repo)
+    assert {(r["resource"]["address"], r["status"]) for r in document["results"] if r["rule"] == "owner"} == {
+        ("module.b.aws_sqs_queue.q", "pass")}
