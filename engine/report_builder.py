@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from tagwarden.engine.baseline import apply_baseline
-from tagwarden.engine.evaluation import evaluate, rule_infos
+from tagwarden.engine.evaluation import Evaluator, rule_infos
 from tagwarden.engine.evaluation.builtin_rules import parse_error_result
 from tagwarden.engine.policy.model import Policy
 from tagwarden.engine.resources import Resource, SourceProblem
@@ -24,11 +24,15 @@ def build_report(
     expand_type: Callable[[str], frozenset[str]] | None = None,
     baseline: frozenset[str] = frozenset(),
     notes: Sequence[str] = (),
+    include_passes: bool = True,
 ) -> Report:
-    if expand_type is None:
-        results = evaluate(policy, resources, as_of=as_of)
-    else:
-        results = evaluate(policy, resources, as_of=as_of, expand_type=expand_type)
+    """``include_passes=False`` when no output lists passes: the score does not need them."""
+    evaluator = Evaluator(policy, as_of, expand_type) if expand_type else Evaluator(policy, as_of)
+    results = [
+        result
+        for resource in resources
+        for result in evaluator.evaluate_resource(resource, include_passes=include_passes)
+    ]
     results.extend(parse_error_result(problem) for problem in problems if problem.rule == "parse-error")
     if baseline:
         results = apply_baseline(results, baseline)

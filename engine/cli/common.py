@@ -68,6 +68,13 @@ def write_output(text: str, output: Path | None) -> None:
         fail(f"cannot write {output}: {error}")
 
 
+def finish(code: int) -> NoReturn:
+    """Exit once everything is written, without tearing down a large heap object by object."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def render(report: Report, fmt: str | None, *, show_all: bool, output: Path | None, root: str | None = None) -> str:
     from tagwarden.engine.outputs.interface import OutputError
     from tagwarden.engine.outputs.registry import get_format

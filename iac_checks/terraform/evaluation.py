@@ -200,30 +200,34 @@ class ModuleEvaluator:
         if info.taggability is Taggability.UNTAGGABLE:
             return []
         address = instance.prefix(f"{resource_type}.{name}")
-        base = Resource(
-            provider=info.provider,
-            type=resource_type,
-            address=address,
-            tags=TagSet(),
-            taggability=info.taggability,
-            name=name,
-            file=located.file,
-            line=block.line,
-            suppressions=_suppressions(located.directives, block.line),
-        )
+
+        def resource(tags: TagSet, instance_key: str | None) -> Resource:
+            return Resource(
+                provider=info.provider,
+                type=resource_type,
+                address=address,
+                tags=tags,
+                taggability=info.taggability,
+                name=name,
+                file=located.file,
+                line=block.line,
+                instance=instance_key,
+                suppressions=_suppressions(located.directives, block.line),
+            )
+
+        module_key = instance.instance_key or ""
         if info.taggability is Taggability.UNCLASSIFIED:
-            return [base]
+            return [resource(TagSet(), module_key or None)]
         iterations, _shape = _iterations(block.body, instance.scope(), address)
         defaults = _default_tags_for(instance, block.body, resource_type)
-        tagged: dict[TagSetKey, Resource] = {}
-        module_key = instance.instance_key or ""
+        tagged: dict[TagSetKey, tuple[TagSet, str | None]] = {}
         for key, bindings in iterations:
             tags = resource_tags(block.body, info, instance.scope(bindings), defaults)
-            tagged.setdefault(_tag_set_key(tags), _replace_tags(base, tags, f"{module_key}{key or ''}" or None))
+            tagged.setdefault(_tag_set_key(tags), (tags, f"{module_key}{key or ''}" or None))
         if len(tagged) == 1:  # every instance is tagged alike: one resource, keyed only by its module instance
-            only = next(iter(tagged.values()))
-            return [_replace_tags(only, only.tags, module_key or None)]
-        return list(tagged.values())
+            ((tags, _key),) = tagged.values()
+            return [resource(tags, module_key or None)]
+        return [resource(tags, key) for tags, key in tagged.values()]
 
 
 TagSetKey = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
@@ -231,12 +235,6 @@ TagSetKey = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
 
 def _tag_set_key(tags: TagSet) -> TagSetKey:
     return (tuple(sorted((k, repr(v)) for k, v in tags.known.items())), tuple(tags.open_deps))
-
-
-def _replace_tags(resource: Resource, tags: TagSet, instance: str | None) -> Resource:
-    from dataclasses import replace
-
-    return replace(resource, tags=tags, instance=instance)
 
 
 def _default_tags_for(instance: ModuleInstance, body: Body, resource_type: str) -> Any:

@@ -1,5 +1,7 @@
 """One-off: write the Terraform aws lists from the provider schema (kept out of the repo)."""
-import json, sys
+import json
+import sys
+
 s = json.load(open("/tmp/tfschema/schema.json"))
 p = s["provider_schemas"]["registry.terraform.io/hashicorp/aws"]
 rs = p["resource_schemas"]

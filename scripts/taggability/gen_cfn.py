@@ -1,4 +1,6 @@
-import json, sys
+import json
+import sys
+
 base = "/work/venv/lib/python3.11/site-packages/cfnlint/data/schemas/"
 idx = json.load(open(base + "providers/us-east-1.json"))
 def load(t): return json.load(open(f"{base}resources/{idx[t]}.json"))

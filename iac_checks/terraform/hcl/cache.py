@@ -8,6 +8,7 @@ of another format is treated as a miss and rewritten. Syntax errors are not cach
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -48,10 +49,8 @@ class ParseCache:
 
     def put(self, text: str, parsed: HclFile) -> None:
         """Store an entry; a cache folder that cannot be written slows the next run, never this one."""
-        try:
+        with contextlib.suppress(OSError):
             self._write_entry(self.entry_path(text), parsed)
-        except OSError:
-            pass
 
     def entry_path(self, text: str) -> Path:
         digest = hashlib.sha256(f"tagwarden-hcl-{PARSER_VERSION}\n".encode())
