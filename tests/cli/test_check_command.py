@@ -230,3 +230,55 @@ def test_check_imports_no_cloud_sdk(tmp_path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False)
     assert done.returncode == 1, done.stderr
     assert "SDK []" in done.stdout
+
+
+
+def test_sarif_and_junit_of_the_examples_validate(tmp_path, sarif_validator, junit_schema) -> None:
+    sarif, junit = tmp_path / "out.sarif", tmp_path / "out.xml"
+    run("check", "examples/", "--policy", "policies/", "--format", "sarif", "-o", str(sarif), "--no-cache")
+    run("check", "examples/", "--policy", "policies/", "--format", "junit", "-o", str(junit), "--no-cache")
+    document = json.loads(sarif.read_text())
+    sarif_validator.validate(document)
+    assert len(document["runs"][0]["results"]) >= 10
+    junit_schema.validate(str(junit))
+
+
+def test_huge_and_empty_inputs_are_reported_not_fatal(write, tmp_path) -> None:
+    write("empty.tf", "")
+    huge = write("huge.tf", "")
+    with huge.open("w") as handle:
+        line = "# " + "x" * 1022 + "\n"
+        for _ in range(21 * 1024):
+            handle.write(line)
+    write("ok.tf", 'resource "aws_sqs_queue" "checked" {}\n')
+    write("p.yaml", "tagwarden: 1\nname: p\nrules:\n  - {id: owner, require: Owner}\n")
+    code, document = check_json(str(tmp_path), "--policy", str(tmp_path / "p.yaml"), "--no-cache")
+    assert code == 1
+    by_rule = {(r["rule"], r["resource"]["file"]): r for r in document["results"]}
+    assert ("owner", "ok.tf") in by_rule
+    assert "MiB limit" in by_rule[("parse-error", "huge.tf")]["message"]
+    assert not any(file == "empty.tf" for _rule, file in by_rule)
+
+
+def test_output_to_a_device_writes_into_it_and_never_replaces_it() -> None:
+    done = run("check", "examples/terraform", "--policy", "policies/", "--format", "json", "-o", "/dev/null",
+               "--no-cache")
+    assert done.returncode == 1, done.stderr
+    assert Path("/dev/null").is_char_device()
+
+
+def test_changed_since_a_shared_module_checks_it_through_its_callers(write, tmp_path) -> None:
+    write("p.yaml", "tagwarden: 1\nname: p\nrules:\n  - {id: owner, require: Owner}\n")
+    write("repo/modules/b/main.tf", 'variable "owner" {}\nresource "aws_sqs_queue" "q" {\n  tags = {}\n}\n')
+    write("repo/envs/prod/main.tf", 'module "b" {\n  source = "../../modules/b"\n  owner  = "o"\n}\n')
+    write("repo/envs/other/main.tf", 'resource "aws_sqs_queue" "untouched" {}\n')
+    repo = tmp_path / "repo"
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "one")
+    fixed = 'variable "owner" {}\nresource "aws_sqs_queue" "q" {\n  tags = { Owner = var.owner }\n}\n'
+    write("repo/modules/b/main.tf", fixed)
+    _code, document = check_json(".", "--policy", str(tmp_path / "p.yaml"), "--changed-since", "HEAD", "--no-cache",
+                                 "--all", cwd=repo)
+    assert {(r["resource"]["address"], r["status"]) for r in document["results"] if r["rule"] == "owner"} == {
+        ("module.b.aws_sqs_queue.q", "pass")}
