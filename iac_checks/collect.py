@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from tagwarden.iac_checks.discovery import FoundFile, discover
 from tagwarden.iac_checks.interface import IacLoader, LoadOptions, LoadResult
 from tagwarden.iac_checks.registry import iac_loaders
+from tagwarden.iac_checks.terraform.module_calls import callers_of, local_calls
 
 
 def root_of(targets: Sequence[Path]) -> Path:
@@ -51,35 +51,11 @@ def _affected(files: Sequence[FoundFile], changed: set[Path]) -> list[FoundFile]
     """A changed file affects itself and, for Terraform, every .tf file of its module folder and of
     every folder that calls that module (so a module is checked with the values its callers pass)."""
     folders = {path.parent for path in changed}
-    terraform = [file for file in files if file.path.suffix == ".tf"]
-    folders |= _callers_of(folders, terraform)
+    calls = local_calls(file.path for file in files if file.path.suffix == ".tf")
+    folders |= callers_of(folders, calls)
     kept = []
     for file in files:
         path = file.path.resolve()
         if path in changed or (path.suffix == ".tf" and path.parent in folders):
             kept.append(file)
     return kept
-
-
-_LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}(?:/[^"]*)?)"', re.MULTILINE)
-
-
-def _callers_of(folders: set[Path], terraform: Sequence[FoundFile]) -> set[Path]:
-    """Folders whose module calls reach ``folders`` (transitively). A cheap text scan, no parse."""
-    calls: dict[Path, set[Path]] = {}
-    for file in terraform:
-        folder = file.path.resolve().parent
-        try:
-            text = file.path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        for source in _LOCAL_SOURCE.findall(text):
-            calls.setdefault((folder / source).resolve(), set()).add(folder)
-    callers: set[Path] = set()
-    pending = list(folders)
-    while pending:
-        for caller in calls.get(pending.pop(), ()):
-            if caller not in callers and caller not in folders:
-                callers.add(caller)
-                pending.append(caller)
-    return callers

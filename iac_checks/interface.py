@@ -23,6 +23,7 @@ class LoadOptions:
     var_files: Sequence[Path] = ()
     environ: Mapping[str, str] = field(default_factory=dict)  # TF_VAR_* are read from here
     cache_dir: Path | None = None
+    registry_fingerprint: str = "builtin"  # changes when --provider-schema does: part of cache keys
 
 
 @dataclass

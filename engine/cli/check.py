@@ -102,6 +102,7 @@ def check(
         var_files=var_files,
         environ=dict(os.environ),
         cache_dir=None if no_cache else (cache_dir or Path(".tagwarden-cache")),
+        registry_fingerprint=_fingerprint(provider_schema),
     )
     # Parse trees and results are large and acyclic: cycle collection over them is pure cost
     # (about 30% of a large check). A check is one short process, so it runs without it.
@@ -132,6 +133,12 @@ def _display_root(root: Path) -> str | None:
     """The checked folder as seen from here, so SARIF and annotations carry repository paths."""
     relative = os.path.relpath(root, Path.cwd())
     return None if relative == "." else Path(relative).as_posix()
+
+
+def _fingerprint(provider_schema: Path | None) -> str:
+    import hashlib
+
+    return "builtin" if provider_schema is None else hashlib.sha256(provider_schema.read_bytes()).hexdigest()
 
 
 def _registry(provider_schema: Path | None) -> Any:

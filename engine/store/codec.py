@@ -14,21 +14,12 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from tagwarden.engine.resources import Resource, Taggability, TagSet, TagValue, Unknown
+from tagwarden.engine.resource_json import decode_tag_value, encode_tag_value
+from tagwarden.engine.resources import Resource, Taggability, TagSet, TagValue
 from tagwarden.engine.results import PolicyRef, Result, Status, Summary
 from tagwarden.engine.store.connection import json_dumps
 from tagwarden.engine.store.models import ScanInfo, ScanStatus, StoredResource, StoredResult
 from tagwarden.engine.store.tables import NO_INSTANCE
-
-
-def encode_tag_value(value: TagValue) -> Any:
-    return {"unknown": list(value.depends_on)} if isinstance(value, Unknown) else value
-
-
-def decode_tag_value(value: Any) -> TagValue:
-    if isinstance(value, Mapping):
-        return Unknown(tuple(value.get("unknown", ())))
-    return str(value)
 
 
 def decode_tags(raw: Mapping[str, Any]) -> dict[str, TagValue]:

@@ -64,12 +64,13 @@ class ModuleEvaluator:
         self.result = result
         self.root_folder = settings.root
         self._children: dict[tuple[str, str], _Children] = {}
+        self.visited_folders: set[Path] = set()  # every module folder read, for the root cache
         self._remote_index: dict[str, Path] | None = None
 
     def evaluate_root(self, folder: Path) -> None:
         self.root_folder = folder
         self._remote_index = None
-        module = self.library.get(folder)
+        module = self._module(folder)
         problems: list[SourceProblem] = []
         variables = root_variable_values(
             folder,
@@ -84,6 +85,10 @@ class ModuleEvaluator:
         instance = ModuleInstance(module, "", variables, {}, path_module=path_root, path_root=path_root)
         instance.providers = provider_configs(module, instance.scope())
         self._emit(instance, depth=0, stack=(folder,))
+
+    def _module(self, folder: Path) -> Module:
+        self.visited_folders.add(folder.resolve())
+        return self.library.get(folder)
 
     # -- walking ---------------------------------------------------------------------------
 
@@ -116,7 +121,7 @@ class ModuleEvaluator:
                 f"{call.file}:{call.block.line}: {address} not followed: modules call each other in a loop"
             )
             return not_followed
-        module = self.library.get(folder)
+        module = self._module(folder)
         iterations, shape = _iterations(call.block.body, parent.scope(), address)
         children = []
         for key, bindings in iterations:

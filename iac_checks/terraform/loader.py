@@ -16,8 +16,10 @@ from tagwarden.engine.resources import SourceProblem
 from tagwarden.iac_checks.discovery import relative_name
 from tagwarden.iac_checks.interface import LoadOptions, LoadResult
 from tagwarden.iac_checks.terraform.evaluation import ModuleEvaluator, RootSettings
-from tagwarden.iac_checks.terraform.module import Module, called_local_folders
+from tagwarden.iac_checks.terraform.module import Module
+from tagwarden.iac_checks.terraform.module_calls import local_calls, root_folders
 from tagwarden.iac_checks.terraform.parsing import FileParser
+from tagwarden.iac_checks.terraform.root_cache import RootCache, RootOutcome
 
 
 @dataclass
@@ -55,18 +57,74 @@ class TerraformLoader:
         return path.suffix == ".tf"
 
     def load(self, files: Sequence[Path], root: Path, options: LoadOptions) -> LoadResult:
-        parser = FileParser(root, options.cache_dir)
-        parser.parse_many(files)  # in parallel where it pays; later lookups hit the memo
-        library = ModuleLibrary(root.resolve(), parser)
         folders = _folders(files)
-        roots = _root_folders(folders, library)
+        roots = root_folders(folders, local_calls(files))
+        cache = _root_cache(options, root)
         result = LoadResult()
+        cold = []
+        for folder in roots:
+            cached = cache.get(folder) if cache is not None else None
+            if cached is None:
+                cold.append(folder)
+            else:
+                _add(result, cached)
+        if cold:
+            self._evaluate_roots(cold, files, folders, root, options, cache, result)
+        result.problems[:] = list(dict.fromkeys(result.problems))  # a module shared by roots reports once
+        return result
+
+    @staticmethod
+    def _evaluate_roots(
+        roots: list[Path],
+        files: Sequence[Path],
+        folders: list[Path],
+        root: Path,
+        options: LoadOptions,
+        cache: RootCache | None,
+        result: LoadResult,
+    ) -> None:
+        parser = FileParser(root, options.cache_dir)
+        cold_folders = set(roots) if len(roots) < len(folders) else set(folders)
+        parser.parse_many([path for path in files if path.parent.resolve() in cold_folders])  # in parallel
+        library = ModuleLibrary(root.resolve(), parser)
         settings = RootSettings(root=root.resolve(), var_files=tuple(options.var_files), environ=options.environ)
         for folder in roots:
-            evaluator = ModuleEvaluator(library, options.registry, settings, result)
+            outcome = LoadResult()
+            evaluator = ModuleEvaluator(library, options.registry, settings, outcome)
             evaluator.evaluate_root(folder)
-        result.problems.extend(library.problems)
-        return result
+            visited = evaluator.visited_folders
+            names = {name for path in visited for name in _relative_tf_names(path, root)}
+            outcome.problems.extend(problem for problem in library.problems if problem.file in names)
+            if cache is not None:
+                cache.put(
+                    folder,
+                    RootOutcome(outcome.resources, outcome.problems, outcome.notes),
+                    visited,
+                    list(options.var_files),
+                )
+            result.extend(outcome)
+
+
+def _root_cache(options: LoadOptions, root: Path) -> RootCache | None:
+    if options.cache_dir is None:
+        return None
+    settings = {
+        "registry": options.registry_fingerprint,
+        "checked_root": str(root.resolve()),
+        "var_files": [str(path.resolve()) for path in options.var_files],
+        "tf_vars": sorted((key, value) for key, value in options.environ.items() if key.startswith("TF_VAR_")),
+    }
+    return RootCache(options.cache_dir, settings)
+
+
+def _add(result: LoadResult, outcome: RootOutcome) -> None:
+    result.resources.extend(outcome.resources)
+    result.problems.extend(outcome.problems)
+    result.notes.extend(outcome.notes)
+
+
+def _relative_tf_names(folder: Path, root: Path) -> list[str]:
+    return [relative_name(path, root) for path in folder.glob("*.tf")]
 
 
 def _folders(files: Sequence[Path]) -> list[Path]:
@@ -74,10 +132,3 @@ def _folders(files: Sequence[Path]) -> list[Path]:
     for path in files:
         by_folder[path.parent.resolve()].append(path)
     return sorted(by_folder)
-
-
-def _root_folders(folders: list[Path], library: ModuleLibrary) -> list[Path]:
-    called: set[Path] = set()
-    for folder in folders:
-        called.update(called_local_folders(library.get(folder)))
-    return [folder for folder in folders if folder not in called]
