@@ -282,3 +282,18 @@ def test_changed_since_a_shared_module_checks_it_through_its_callers(write, tmp_
                                  "--all", cwd=repo)
     assert {(r["resource"]["address"], r["status"]) for r in document["results"] if r["rule"] == "owner"} == {
         ("module.b.aws_sqs_queue.q", "pass")}
+
+
+def test_provider_schema_classifies_types_the_registry_does_not_know(write, tmp_path) -> None:
+    write("main.tf", 'resource "aws_example_widget" "widget_missing_owner" {}\n')
+    write("p.yaml", "tagwarden: 1\nname: p\nrules:\n  - {id: owner, require: Owner}\n")
+    args = (str(tmp_path), "--policy", str(tmp_path / "p.yaml"), "--no-cache")
+    _code, without = check_json(*args)
+    assert [(r["rule"], r["reason"]) for r in without["results"]] == [("unclassified", "unclassified")]
+    schema = REPO / "tests" / "fixtures" / "provider_schema" / "mixed_providers.json"
+    code, with_schema = check_json(*args, "--provider-schema", str(schema))
+    assert code == 1
+    assert [(r["rule"], r["reason"]) for r in with_schema["results"]] == [("owner", "missing")]
+    bad = write("bad-schema.json", '{"format_version": "1.0"}')
+    done = run("check", *args, "--provider-schema", str(bad))
+    assert done.returncode == 2 and "provider-schema" in done.stderr
