@@ -22,8 +22,8 @@ import yaml
 
 from tagwarden.engine.resources import Resource, SourceProblem, Suppression, Taggability, TagSet, TagValue, Unknown
 from tagwarden.engine.taggability.registry import TaggabilityRegistry, TypeInfo
-from tagwarden.iac_checks.discovery import read_text, relative_name
-from tagwarden.iac_checks.interface import LoadOptions, LoadResult
+from tagwarden.iac_checks.discovery import read_text
+from tagwarden.iac_checks.interface import LoadOptions, LoadResult, load_each
 
 SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template"})
 _HEAD_MARKERS = (
@@ -63,14 +63,7 @@ class CloudFormationLoader:
         return any(marker.search(text) for marker in _HEAD_MARKERS)
 
     def load(self, files: Sequence[Path], root: Path, options: LoadOptions) -> LoadResult:
-        result = LoadResult()
-        for path in files:
-            name = relative_name(path, root)
-            try:
-                result.extend(load_template(path, name, options.registry))
-            except Exception as error:  # one unreadable template must not stop the others
-                result.problems.append(SourceProblem(name, 1, f"could not read template: {error!r}"))
-        return result
+        return load_each(files, root, lambda path, name: load_template(path, name, options.registry), "template")
 
 
 def load_template(path: Path, name: str, registry: TaggabilityRegistry) -> LoadResult:

@@ -6,7 +6,7 @@ evaluate policy; they only say what is declared, where, and what cannot be known
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -46,3 +46,19 @@ class IacLoader(Protocol):
     def claims(self, path: Path, head: bytes) -> bool: ...
 
     def load(self, files: Sequence[Path], root: Path, options: LoadOptions) -> LoadResult: ...
+
+
+def load_each(
+    files: Sequence[Path], root: Path, load_one: Callable[[Path, str], LoadResult], what: str
+) -> LoadResult:
+    """Load file by file: one file that cannot be read becomes a problem, never stops the others."""
+    from tagwarden.iac_checks.discovery import relative_name
+
+    result = LoadResult()
+    for path in files:
+        name = relative_name(path, root)
+        try:
+            result.extend(load_one(path, name))
+        except Exception as error:
+            result.problems.append(SourceProblem(name, 1, f"could not read {what}: {error!r}"))
+    return result

@@ -19,8 +19,8 @@ from typing import Any
 from tagwarden.engine.resources import Resource, SourceProblem, Taggability, TagSet, TagValue, Unknown
 from tagwarden.engine.taggability.groups import AWS_TAG_BLOCKS, KEY_VALUE_LIST
 from tagwarden.engine.taggability.registry import TaggabilityRegistry, TypeInfo
-from tagwarden.iac_checks.discovery import read_text, relative_name
-from tagwarden.iac_checks.interface import LoadOptions, LoadResult
+from tagwarden.iac_checks.discovery import read_text
+from tagwarden.iac_checks.interface import LoadOptions, LoadResult, load_each
 
 # Where the provider writes the complete tags, in order of preference, for each tag argument.
 _TRUTH_ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -44,14 +44,7 @@ class PlanJsonLoader:
         return b'"terraform_version"' in head and b'"variables"' in head
 
     def load(self, files: Sequence[Path], root: Path, options: LoadOptions) -> LoadResult:
-        result = LoadResult()
-        for path in files:
-            name = relative_name(path, root)
-            try:
-                result.extend(load_plan(path, name, options.registry))
-            except Exception as error:  # one unreadable plan must not stop the others
-                result.problems.append(SourceProblem(name, 1, f"could not read plan: {error!r}"))
-        return result
+        return load_each(files, root, lambda path, name: load_plan(path, name, options.registry), "plan")
 
 
 def load_plan(path: Path, name: str, registry: TaggabilityRegistry) -> LoadResult:
