@@ -73,4 +73,5 @@ def resource_object(resource: Resource) -> dict[str, Any]:
         "id": resource.id,
         "account": resource.account,
         "region": resource.region,
+        "instance": resource.instance,  # extension: the count/for_each instance key, when instances differ
     }

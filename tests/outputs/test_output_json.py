@@ -34,6 +34,7 @@ def test_the_spec_example_renders_exactly() -> None:
                     "address": "module.network.aws_vpc.this", "type": "aws_vpc", "provider": "aws",
                     "file": "modules/network/main.tf", "line": 12,
                     "id": None, "account": None, "region": None,
+                    "instance": None,  # an extension of the contract: additions are allowed
                 },
             }
         ],
@@ -47,7 +48,7 @@ def test_keys_come_in_the_order_of_the_contract(report: Report) -> None:
         "rule", "severity", "status", "reason", "key", "value", "expected", "message", "depends_on", "resource",
     ]  # fmt: skip
     assert list(document["results"][0]["resource"]) == [
-        "address", "type", "provider", "file", "line", "id", "account", "region",
+        "address", "type", "provider", "file", "line", "id", "account", "region", "instance",
     ]  # fmt: skip
 
 
