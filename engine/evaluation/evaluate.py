@@ -18,6 +18,54 @@ from tagwarden.engine.policy.model import Policy, Rule, Scope
 from tagwarden.engine.resources import Resource, Taggability, Unknown
 from tagwarden.engine.results import Result, RuleInfo, Status
 
+MEMO_SIZE = 50_000  # distinct tag sets remembered; cleared when full, so memory stays bounded
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """A result without its resource, to be handed to every resource with the same inputs."""
+
+    rule: str
+    severity: str
+    status: Status
+    reason: str | None
+    key: str | None
+    value: str | None
+    expected: str | None
+    message: str
+    depends_on: tuple[str, ...]
+    note: str | None
+
+    @classmethod
+    def of(cls, result: Result) -> _Outcome:
+        return cls(
+            result.rule,
+            result.severity,
+            result.status,
+            result.reason,
+            result.key,
+            result.value,
+            result.expected,
+            result.message,
+            result.depends_on,
+            result.note,
+        )
+
+    def result_for(self, resource: Resource) -> Result:
+        return Result(
+            rule=self.rule,
+            severity=self.severity,
+            status=self.status,
+            resource=resource,
+            reason=self.reason,
+            key=self.key,
+            value=self.value,
+            expected=self.expected,
+            message=self.message,
+            depends_on=self.depends_on,
+            note=self.note,
+        )
+
 
 def _no_expansion(resource_type: str) -> frozenset[str]:
     return frozenset((resource_type,))
@@ -41,8 +89,18 @@ class Evaluator:
             return []
         if resource.taggability is Taggability.UNCLASSIFIED:
             return builtin_results(resource, unclassified=True)
+        memo_key = self._memo_key(resource, include_passes)
+        outcomes = self._memo.get(memo_key)
+        if outcomes is None:
+            outcomes = [_Outcome.of(result) for result in self._evaluate_tags(resource, include_passes)]
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[memo_key] = outcomes
+        return [self._with_waiver(outcome.result_for(resource)) for outcome in outcomes]
+
+    def _evaluate_tags(self, resource: Resource, include_passes: bool) -> list[Result]:
         results = [
-            self._with_waiver(result)
+            result
             for result in builtin_results(resource, unclassified=False)
             if include_passes or result.status is not Status.PASS
         ]
@@ -50,8 +108,41 @@ class Evaluator:
         for plan in self._plans:
             result = self._evaluate_rule(plan, resource, index, include_passes)
             if result is not None:
-                results.append(self._with_waiver(result))
+                results.append(result)
         return results
+
+    def _memo_key(self, resource: Resource, include_passes: bool) -> tuple[object, ...]:
+        """Everything rule evaluation reads (exemptions, which read the id, are applied afterwards).
+
+        Resources with the same tags in the same place get the same outcomes: estates repeat
+        their tag sets, so most resources are evaluated once per distinct set.
+        """
+        scope = self._scope_reads
+        return (
+            include_passes,
+            resource.provider,
+            resource.type if scope[0] else None,
+            resource.account if scope[1] else None,
+            resource.region if scope[2] else None,
+            resource.file if scope[3] else None,
+            resource.suppressions,
+            tuple(resource.tags.known.items()),
+            resource.tags.open_deps,
+        )
+
+    @cached_property
+    def _scope_reads(self) -> tuple[bool, bool, bool, bool]:
+        scopes = [rule.scope for rule in self.policy.rules]
+        return (
+            any(scope.resource_types for scope in scopes),
+            any(scope.accounts for scope in scopes),
+            any(scope.regions for scope in scopes),
+            any(scope.paths for scope in scopes),
+        )
+
+    @cached_property
+    def _memo(self) -> dict[tuple[object, ...], list[_Outcome]]:
+        return {}
 
     @cached_property
     def _plans(self) -> tuple[RulePlan, ...]:
