@@ -6,7 +6,6 @@ counted. A scan that stops half-way leaves whole batches behind and is marked in
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor

@@ -124,7 +124,11 @@ def _chain_first(first: Any, rest: Any, source: str) -> Any:
     "IaC declares (shadow IT) and tag drift.",
 )
 @click.option("--skip-bad-lines", is_flag=True, help="inventory: skip lines that do not parse instead of exit 2.")
-@click.option("--workers", type=click.IntRange(1, 64), help="inventory: evaluating processes (default 1; more pays off when tag sets rarely repeat).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="inventory: evaluating processes (default 1; more pays off when tag sets rarely repeat).",
+)
 @click.option("--no-store", is_flag=True, help="Judge and print only; record nothing in the store.")
 def scan(
     source: str,
