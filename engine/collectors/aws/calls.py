@@ -58,6 +58,7 @@ REGION_FAILURE_CODES = frozenset(
 # Operations whose IAM action is not named after them.
 _IAM_ACTIONS: Mapping[tuple[str, str], str] = {
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
+    ("tagging", "GetResources"): "tag:GetResources",  # the Resource Groups Tagging API
 }
 
 

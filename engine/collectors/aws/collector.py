@@ -2,7 +2,8 @@
 streamed to the caller as :class:`Resource` objects.
 
 Never-tagged resources are found because every type is listed by its own service (the Resource
-Groups Tagging API only knows resources that were tagged at least once).
+Groups Tagging API only knows resources that were tagged at least once). Tags that the listings do
+not carry come, by default, from one Tagging API sweep per region (see ``tagging``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tagwarden.engine.collectors.aws.sdk import BotoCoreError, ClientError
 from tagwarden.engine.collectors.aws.services.base import ReadContext, ServiceReader
 from tagwarden.engine.collectors.aws.services.registry import DEFAULT_READERS, select
 from tagwarden.engine.collectors.aws.streaming import Task, TaskDone, stream
+from tagwarden.engine.collectors.aws.tagging import TAG_SOURCES, TagIndex, TagSource
 from tagwarden.engine.collectors.interface import CollectorOptions, CollectStats, ProgressCallback
 from tagwarden.engine.resources import Resource
 
@@ -35,6 +37,7 @@ ENABLED_OPT_IN = frozenset({"opt-in-not-required", "opted-in"})
 BASE_IAM_ACTIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
 ORG_IAM_ACTIONS = ("organizations:ListAccounts", "sts:AssumeRole")
 CREATOR_IAM_ACTIONS = ("cloudtrail:LookupEvents",)
+TAGGING_IAM_ACTIONS = ("tag:GetResources",)
 
 
 class AwsCollector:
@@ -44,6 +47,12 @@ class AwsCollector:
     (service x region) reads run at once; ``max_page_size`` lowers every page size (tests, or
     APIs that time out on big pages); CloudTrail is paced at ``cloudtrail_rate`` calls a second per
     region and read at most ``cloudtrail_max_pages`` pages (50 events each) per event name.
+
+    ``tag_source`` says where the tags the listings do not carry come from: "tagging-api" (the
+    default), one Resource Groups Tagging API sweep per region for the readers that declare
+    ``tagging_api_types``, falling back to per-resource calls where the sweep is denied or fails;
+    "per-resource", one tag call per resource, which sees tag changes the Tagging API may not show
+    yet (it lags them by a short time), at several times the calls.
     """
 
     name = "aws"
@@ -57,8 +66,12 @@ class AwsCollector:
         max_page_size: int | None = None,
         cloudtrail_rate: float = 2.0,
         cloudtrail_max_pages: int = 20,
+        tag_source: TagSource = "tagging-api",
     ) -> None:
+        if tag_source not in TAG_SOURCES:
+            raise ValueError(f"unknown tag source {tag_source!r}; known: {', '.join(TAG_SOURCES)}")
         self.readers = select(services, readers)
+        self.tag_source = tag_source
         self.max_workers = max_workers
         self.max_page_size = max_page_size
         self.cloudtrail_rate = cloudtrail_rate
@@ -69,11 +82,20 @@ class AwsCollector:
         actions = list(BASE_IAM_ACTIONS)
         for reader in self.readers:
             actions.extend(reader.iam_actions)
+        if self.tagging_api_types():
+            actions.extend(TAGGING_IAM_ACTIONS)
         if options is not None and options.org_role:
             actions.extend(ORG_IAM_ACTIONS)
         if options is not None and options.with_creators:
             actions.extend(CREATOR_IAM_ACTIONS)
         return tuple(dict.fromkeys(actions))
+
+    def tagging_api_types(self) -> tuple[str, ...]:
+        """The ResourceTypeFilters of the Tagging API sweeps; empty when tags are read per resource."""
+        if self.tag_source != "tagging-api":
+            return ()
+        found = (kind for reader in self.readers for kind in getattr(reader, "tagging_api_types", ()))
+        return tuple(dict.fromkeys(found))
 
     def collect(
         self, options: CollectorOptions, stats: CollectStats, progress: ProgressCallback | None = None
@@ -159,6 +181,7 @@ class _AccountScan:
         self._failed_regions: set[str] = set()
         self._account_failed = False
         self._creator_indexes: dict[str, CreatorIndex] = {}
+        self._tag_index = _tag_index(collector, clients)
         self._lock = threading.Lock()
 
     def tasks(self) -> list[Task[Resource]]:
@@ -183,6 +206,7 @@ class _AccountScan:
             partition=self._clients.partition(region),
             clients=self._clients,
             max_page_size=self._collector.max_page_size,
+            tag_index=self._tag_index,
         )
         try:
             resources = reader.read(context)
@@ -238,6 +262,11 @@ class _AccountScan:
         if isinstance(error, ClientError) and error_code(error) in DENIED_CODES:
             return  # recorded as a missing permission; creators are extra information
         self._recorder.fail(f"{self._prefix}{region}: cloudtrail: {describe_error(error)}")
+
+
+def _tag_index(collector: AwsCollector, clients: ClientPool) -> TagIndex | None:
+    types = collector.tagging_api_types()
+    return TagIndex(clients, types, collector.max_page_size) if types else None
 
 
 def _ignore(what: str, count: int) -> None:

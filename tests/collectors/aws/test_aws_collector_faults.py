@@ -41,7 +41,7 @@ def test_throttled_calls_are_retried_counted_and_the_scan_completes(proxy: Fault
     # The last call each client makes, so that botocore's adaptive rate limiter, which slows a
     # client down after a throttle, does not slow the rest of the test down.
     proxy.fail("DescribeNatGateways", "RequestLimitExceeded", times=1)  # EC2 XML
-    proxy.fail("ListResourceTags", "ThrottlingException", times=1)  # JSON
+    proxy.fail("GetResources", "ThrottlingException", times=1)  # JSON (the Tagging API sweep)
     proxy.fail("DescribeDBClusters", "Throttling", times=1)  # query XML
     stats = CollectStats()
     resources = _scan(AwsCollector(), proxy.url, stats)
@@ -71,7 +71,8 @@ def test_a_denied_listing_is_a_missing_permission_and_the_other_services_still_a
 def test_denied_tag_reads_leave_the_tags_unknown_rather_than_empty(proxy: FaultProxy, estate: Estate) -> None:
     proxy.fail("ListQueueTags", "AccessDenied", status=403)
     stats = CollectStats()
-    resources = _scan(AwsCollector(services=["sqs"]), proxy.url, stats, regions=(REGION_A,))
+    collector = AwsCollector(services=["sqs"], tag_source="per-resource")
+    resources = _scan(collector, proxy.url, stats, regions=(REGION_A,))
     queues = {resource.id: resource for resource in resources}
 
     assert stats.missing_permissions == {"sqs:ListQueueTags"}

@@ -14,15 +14,37 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def run(tmp_path: Path, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "AWS_DEFAULT_REGION": REGION_A, **(extra_env or {})}
-    return subprocess.run([sys.executable, "-m", "tagwarden.engine.cli", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, check=False)
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION_A,
+        **(extra_env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "tagwarden.engine.cli", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_scan_aws_finds_the_never_tagged_and_stores_the_scan(tmp_path, moto_url: str, estate: Estate) -> None:
-    done = run(tmp_path, "scan", "aws", "--endpoint", moto_url, "--regions", f"{REGION_A},{REGION_B}",
-               "--policy", str(REPO / "policies"), "--format", "json")
+    done = run(
+        tmp_path,
+        "scan",
+        "aws",
+        "--endpoint",
+        moto_url,
+        "--regions",
+        f"{REGION_A},{REGION_B}",
+        "--policy",
+        str(REPO / "policies"),
+        "--format",
+        "json",
+    )
     assert done.returncode == 1, done.stderr
     document = json.loads(done.stdout)
     failing = {r["resource"]["address"] for r in document["results"] if r["rule"] == "cost-center"}
@@ -35,8 +57,18 @@ def test_scan_aws_finds_the_never_tagged_and_stores_the_scan(tmp_path, moto_url:
 
 def test_scan_aws_without_credentials_exits_2_with_the_reason(tmp_path, moto_url: str) -> None:
     env = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}
-    done = run(tmp_path, "scan", "aws", "--endpoint", moto_url, "--regions", REGION_A, "--policy",
-               str(REPO / "policies"), extra_env=env)
+    done = run(
+        tmp_path,
+        "scan",
+        "aws",
+        "--endpoint",
+        moto_url,
+        "--regions",
+        REGION_A,
+        "--policy",
+        str(REPO / "policies"),
+        extra_env=env,
+    )
     assert done.returncode == 2
     assert "Unable to locate credentials" in done.stderr or "credentials" in done.stderr.lower()
     assert not (tmp_path / ".tagwarden").exists() or "complete" not in run(tmp_path, "history").stdout

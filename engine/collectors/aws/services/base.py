@@ -16,6 +16,11 @@ class ClientSource(Protocol):
     def get(self, service: str, region: str) -> Any: ...
 
 
+class TagLookup(Protocol):
+    def tags(self, region: str) -> Mapping[str, Mapping[str, str]] | None:
+        """ARN -> tags of the region from the Tagging API; None when there is none to trust."""
+
+
 @dataclass(frozen=True)
 class ReadContext:
     """What a reader needs to read one region of one account (for a global service, the whole
@@ -27,6 +32,7 @@ class ReadContext:
     partition: str
     clients: ClientSource
     max_page_size: int | None = None
+    tag_index: TagLookup | None = None  # None: every tag is read per resource
 
     def client(self, service: str, region: str | None = None) -> Any:
         return self.clients.get(service, region or self.region)
@@ -45,6 +51,16 @@ class ReadContext:
         region = self.region if region is None else region
         account = self.account if account is None else account
         return f"arn:{self.partition}:{service}:{region}:{account}:{resource}"
+
+    def indexed_tags(self, arn: str, region: str | None = None) -> Tags | None:
+        """``arn``'s tags from the region's Tagging API sweep (``{}`` when the sweep does not
+        mention it: never tagged); None when there is no sweep to trust: read them per resource."""
+        if self.tag_index is None:
+            return None
+        index = self.tag_index.tags(region or self.region)
+        if index is None:
+            return None
+        return index.get(arn, {})
 
     def resource(
         self,
@@ -123,6 +139,23 @@ def read_tags(
         if code in gone_codes:
             raise Gone(code) from error
         raise
+
+
+def indexed_or_read(
+    context: ReadContext,
+    arn: str,
+    call: Callable[[], Mapping[str, str]],
+    permission: str,
+    gone_codes: frozenset[str] = frozenset(),
+    empty_codes: frozenset[str] = frozenset(),
+    *,
+    region: str | None = None,
+) -> Tags:
+    """The tags of ``arn`` from the Tagging API index when there is one, else from ``call``."""
+    indexed = context.indexed_tags(arn, region)
+    if indexed is not None:
+        return indexed
+    return read_tags(call, permission, gone_codes, empty_codes)
 
 
 def batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -19,6 +19,9 @@ class EcrReader:
     is_global = False
     iam_actions = ("ecr:DescribeRepositories", "ecr:ListTagsForResource")
     resource_types = ("ecr:repository",)
+    # Per resource even with the Tagging API: moto (which the tests run against) does not answer
+    # GetResources for ecr:repository, though AWS does; add "ecr:repository" here to use it.
+    tagging_api_types: tuple[str, ...] = ()
 
     def read(self, context: ReadContext) -> Iterator[Resource]:
         yield from skip_denied(_repositories(context, context.client("ecr")))

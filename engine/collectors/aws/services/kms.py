@@ -1,4 +1,4 @@
-"""Customer-managed KMS keys; tags are read per key.
+"""Customer-managed KMS keys; tags from the Tagging API index, else read per key.
 
 AWS-managed keys (``alias/aws/...``) are left out: nobody can tag them. They are told apart by
 their alias, which ListAliases gives for a whole region in a few calls, instead of one
@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from tagwarden.engine.collectors.aws.build import tag_map
-from tagwarden.engine.collectors.aws.services.base import Gone, ReadContext, read_tags, skip_denied
+from tagwarden.engine.collectors.aws.services.base import Gone, ReadContext, indexed_or_read, skip_denied
 from tagwarden.engine.resources import Resource
 
 MAX_KEYS_PAGE = 1000
@@ -27,6 +27,7 @@ class KmsReader:
     is_global = False
     iam_actions = ("kms:ListKeys", "kms:ListAliases", "kms:ListResourceTags")
     resource_types = ("kms:key",)
+    tagging_api_types = ("kms:key",)
 
     def read(self, context: ReadContext) -> Iterator[Resource]:
         yield from skip_denied(_keys(context, context.client("kms")))
@@ -43,12 +44,13 @@ def _keys(context: ReadContext, client: Any) -> Iterator[Resource]:
             names = aliases.get(key_id, [])
             if any(name.startswith(AWS_MANAGED_ALIAS) for name in names):
                 continue
+            arn = key.get("KeyArn") or context.arn("kms", f"key/{key_id}")
             try:
-                tags = read_tags(partial(_tags, context, client, key_id), "kms:ListResourceTags", GONE)
+                call = partial(_tags, context, client, key_id)
+                tags = indexed_or_read(context, arn, call, "kms:ListResourceTags", GONE)
             except Gone:
                 continue
             name = names[0].removeprefix("alias/") if names else key_id
-            arn = key.get("KeyArn") or context.arn("kms", f"key/{key_id}")
             yield context.resource("kms:key", arn, name, tags)
 
 

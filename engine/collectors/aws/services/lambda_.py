@@ -1,4 +1,4 @@
-"""Lambda functions; tags need one ListTags call per function."""
+"""Lambda functions; tags from the Tagging API index, else one ListTags call per function."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from tagwarden.engine.collectors.aws.services.base import Gone, ReadContext, read_tags, skip_denied
+from tagwarden.engine.collectors.aws.services.base import Gone, ReadContext, indexed_or_read, skip_denied
 from tagwarden.engine.resources import Resource
 
 MAX_PAGE = 50
@@ -18,6 +18,7 @@ class LambdaReader:
     is_global = False
     iam_actions = ("lambda:ListFunctions", "lambda:ListTags")
     resource_types = ("lambda:function",)
+    tagging_api_types = ("lambda:function",)
 
     def read(self, context: ReadContext) -> Iterator[Resource]:
         yield from skip_denied(_functions(context, context.client("lambda")))
@@ -31,7 +32,7 @@ def _functions(context: ReadContext, client: Any) -> Iterator[Resource]:
         for function in page["Functions"]:
             arn = function["FunctionArn"]
             try:
-                tags = read_tags(partial(_tags, client, arn), "lambda:ListTags", GONE)
+                tags = indexed_or_read(context, arn, partial(_tags, client, arn), "lambda:ListTags", GONE)
             except Gone:
                 continue
             yield context.resource("lambda:function", arn, function["FunctionName"], tags)

@@ -1,4 +1,4 @@
-"""CloudWatch Logs log groups; tags are read per group."""
+"""CloudWatch Logs log groups; tags from the Tagging API index, else read per group."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from tagwarden.engine.collectors.aws.build import iso_time
-from tagwarden.engine.collectors.aws.services.base import Gone, ReadContext, read_tags, skip_denied
+from tagwarden.engine.collectors.aws.services.base import Gone, ReadContext, indexed_or_read, skip_denied
 from tagwarden.engine.resources import Resource
 
 MAX_PAGE = 50
@@ -19,6 +19,8 @@ class LogsReader:
     is_global = False
     iam_actions = ("logs:DescribeLogGroups", "logs:ListTagsForResource")
     resource_types = ("logs:log-group",)
+    # The whole service: AWS spells the type logs:log-group, moto logs:loggroup.
+    tagging_api_types = ("logs",)
 
     def read(self, context: ReadContext) -> Iterator[Resource]:
         yield from skip_denied(_log_groups(context, context.client("logs")))
@@ -34,7 +36,7 @@ def _log_groups(context: ReadContext, client: Any) -> Iterator[Resource]:
             # `arn` ends in ":*" (it names the streams); the tagging APIs want the group's own ARN.
             arn = group.get("logGroupArn") or context.arn("logs", f"log-group:{name}")
             try:
-                tags = read_tags(partial(_tags, client, arn), "logs:ListTagsForResource", GONE)
+                tags = indexed_or_read(context, arn, partial(_tags, client, arn), "logs:ListTagsForResource", GONE)
             except Gone:
                 continue
             created = iso_time(group.get("creationTime"), epoch_millis=True)

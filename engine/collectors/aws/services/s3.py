@@ -1,4 +1,5 @@
-"""S3 buckets: listed once per account, each located in its region, tags read per bucket."""
+"""S3 buckets: listed once per account, each located in its region; tags from the
+Tagging API index of that region, else read per bucket."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from tagwarden.engine.collectors.aws.build import iso_time, make_resource, tag_map
 from tagwarden.engine.collectors.aws.calls import DENIED_CODES, error_code
 from tagwarden.engine.collectors.aws.sdk import ClientError
-from tagwarden.engine.collectors.aws.services.base import Gone, ReadContext, read_tags, skip_denied
+from tagwarden.engine.collectors.aws.services.base import Gone, ReadContext, indexed_or_read, read_tags, skip_denied
 from tagwarden.engine.resources import Resource
 
 MAX_PAGE = 10000
@@ -24,6 +25,7 @@ class S3Reader:
     is_global = True
     iam_actions = ("s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketTagging")
     resource_types = ("s3:bucket",)
+    tagging_api_types = ("s3",)  # bucket ARNs have no resource-type part
 
     def read(self, context: ReadContext) -> Iterator[Resource]:
         yield from skip_denied(self._buckets(context))
@@ -56,11 +58,15 @@ def _location(client: Any, bucket: str) -> str | None:
 
 def _bucket(context: ReadContext, bucket: Mapping[str, Any], region: str | None) -> Resource:
     name = bucket["Name"]
-    client = context.client("s3", region)
-    tags = read_tags(partial(_tags, client, name), "s3:GetBucketTagging", GONE, NO_TAGS)
+    arn = f"arn:{context.partition}:s3:::{name}"
+    call = partial(_tags, context.client("s3", region), name)
+    if region is None:  # no region, no index to look in
+        tags = read_tags(call, "s3:GetBucketTagging", GONE, NO_TAGS)
+    else:
+        tags = indexed_or_read(context, arn, call, "s3:GetBucketTagging", GONE, NO_TAGS, region=region)
     return make_resource(
         resource_type="s3:bucket",
-        arn=f"arn:{context.partition}:s3:::{name}",
+        arn=arn,
         name=name,
         account=context.account,
         region=region,

@@ -1,4 +1,4 @@
-"""SNS topics; tags are read per topic."""
+"""SNS topics; tags from the Tagging API index, else read per topic."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from tagwarden.engine.collectors.aws.build import tag_map
-from tagwarden.engine.collectors.aws.services.base import Gone, ReadContext, read_tags, skip_denied
+from tagwarden.engine.collectors.aws.services.base import Gone, ReadContext, indexed_or_read, skip_denied
 from tagwarden.engine.resources import Resource
 
 GONE = frozenset({"NotFound", "NotFoundException", "ResourceNotFound", "ResourceNotFoundException"})
@@ -18,6 +18,7 @@ class SnsReader:
     is_global = False
     iam_actions = ("sns:ListTopics", "sns:ListTagsForResource")
     resource_types = ("sns:topic",)
+    tagging_api_types = ("sns",)  # topic ARNs have no resource-type part
 
     def read(self, context: ReadContext) -> Iterator[Resource]:
         yield from skip_denied(_topics(context, context.client("sns")))
@@ -31,7 +32,7 @@ def _topics(context: ReadContext, client: Any) -> Iterator[Resource]:
         for topic in page.get("Topics", ()):
             arn = topic["TopicArn"]
             try:
-                tags = read_tags(partial(_tags, client, arn), "sns:ListTagsForResource", GONE)
+                tags = indexed_or_read(context, arn, partial(_tags, client, arn), "sns:ListTagsForResource", GONE)
             except Gone:
                 continue
             yield context.resource("sns:topic", arn, arn.rsplit(":", 1)[-1], tags)

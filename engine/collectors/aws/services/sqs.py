@@ -1,4 +1,5 @@
-"""SQS queues; ListQueues gives URLs only, so the ARN is built and tags are read per queue."""
+"""SQS queues; ListQueues gives URLs only, so the ARN is built; tags come from the
+Tagging API index, else are read per queue."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from tagwarden.engine.collectors.aws.services.base import Gone, ReadContext, read_tags, skip_denied
+from tagwarden.engine.collectors.aws.services.base import Gone, ReadContext, indexed_or_read, skip_denied
 from tagwarden.engine.resources import Resource
 
 MAX_PAGE = 1000
@@ -18,6 +19,7 @@ class SqsReader:
     is_global = False
     iam_actions = ("sqs:ListQueues", "sqs:ListQueueTags")
     resource_types = ("sqs:queue",)
+    tagging_api_types = ("sqs",)  # queue ARNs have no resource-type part
 
     def read(self, context: ReadContext) -> Iterator[Resource]:
         yield from skip_denied(_queues(context, context.client("sqs")))
@@ -31,11 +33,12 @@ def _queues(context: ReadContext, client: Any) -> Iterator[Resource]:
     for page in context.pages(client, "list_queues", MAX_PAGE):
         for url in page.get("QueueUrls", ()):
             owner, name = _owner_and_name(url, context.account)
+            arn = context.arn("sqs", name, account=owner)
             try:
-                tags = read_tags(partial(_tags, client, url), "sqs:ListQueueTags", GONE)
+                tags = indexed_or_read(context, arn, partial(_tags, client, url), "sqs:ListQueueTags", GONE)
             except Gone:
                 continue
-            yield context.resource("sqs:queue", context.arn("sqs", name, account=owner), name, tags)
+            yield context.resource("sqs:queue", arn, name, tags)
 
 
 def _owner_and_name(url: str, default_account: str) -> tuple[str, str]:
