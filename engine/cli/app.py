@@ -17,6 +17,7 @@ from tagwarden.engine.cli.common import EXIT_ERROR
 from tagwarden.engine.cli.history import changes, history
 from tagwarden.engine.cli.policy import policy
 from tagwarden.engine.cli.scan import inventory_group, scan
+from tagwarden.engine.cli.shadow import shadow_it
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -42,6 +43,6 @@ def main() -> None:
         sys.exit(EXIT_ERROR)
 
 
-COMMANDS = (check, scan, inventory_group, history, changes, policy)
+COMMANDS = (check, scan, inventory_group, history, changes, shadow_it, policy)
 for command in COMMANDS:
     cli.add_command(command)

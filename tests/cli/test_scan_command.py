@@ -75,3 +75,14 @@ def test_unreachable_store_exits_2_with_masked_password(tmp_path) -> None:
                "--db", "postgresql+psycopg://user:s3cret@127.0.0.1:1/none", cwd=tmp_path)
     assert done.returncode == 2
     assert "s3cret" not in done.stderr and "127.0.0.1:1" in done.stderr
+
+
+def test_shadow_it_view_lists_untagged_and_unmanaged(tmp_path) -> None:
+    scan_json(tmp_path, str(ESTATE), "--state", str(STATE))
+    done = run("shadow-it", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = {row["id"].rsplit("/", 1)[-1].rsplit(":", 1)[-1]: row for row in json.loads(done.stdout)["resources"]}
+    assert rows["vol-0never0tagged00001"]["untagged"] and rows["vol-0never0tagged00001"]["unmanaged"]
+    assert rows["vol-0never0tagged00001"]["created_by"].endswith("user/bob")
+    assert rows["console-made-queue"] == {**rows["console-made-queue"], "untagged": False, "unmanaged": True}
+    assert "acme-prod-reports" not in rows  # tagged and declared in the state
