@@ -9,6 +9,7 @@ import click
 
 from tagwarden.engine.cli.common import fail, write_output
 from tagwarden.engine.cli.scan import open_store_or_exit
+from tagwarden.engine.resources import Taggability
 
 
 @click.command("shadow-it")
@@ -60,7 +61,9 @@ def _row(item: Any, unmanaged: bool) -> dict[str, Any]:
         "provider": resource.provider,
         "account": resource.account,
         "region": resource.region,
-        "untagged": not resource.tags.known and not resource.tags.open_deps,
+        "untagged": resource.taggability is Taggability.TAGGABLE
+        and not resource.tags.known
+        and not resource.tags.open_deps,  # a resource that cannot carry tags is never "untagged"
         "unmanaged": unmanaged,
         "created_by": resource.context.get("created_by"),
         "created_at": resource.context.get("created_at"),

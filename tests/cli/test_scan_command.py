@@ -86,3 +86,4 @@ def test_shadow_it_view_lists_untagged_and_unmanaged(tmp_path) -> None:
     assert rows["vol-0never0tagged00001"]["created_by"].endswith("user/bob")
     assert rows["console-made-queue"] == {**rows["console-made-queue"], "untagged": False, "unmanaged": True}
     assert "acme-prod-reports" not in rows  # tagged and declared in the state
+    assert rows["allow-ssh"]["unmanaged"] and not rows["allow-ssh"]["untagged"]  # a firewall cannot carry labels
