@@ -51,6 +51,7 @@ def collector_options(**flags: Any) -> Any:
         scope=flags.get("scope"),
         anonymous=bool(flags.get("anonymous")),
         with_creators=bool(flags.get("with_creators")),
+        aws_tag_source=flags.get("aws_tag_source") or "tagging-api",
         environ=dict(os.environ),
     )
 
@@ -72,6 +73,14 @@ def cloud_options(function: Any) -> Any:
         click.option("--scope", help="gcp: organizations/ID, folders/ID or projects/ID."),
         click.option("--anonymous", is_flag=True, help="gcp: no credentials (emulators and test servers)."),
         click.option(
+            "--aws-tag-source",
+            type=click.Choice(["tagging-api", "per-resource"]),
+            default="tagging-api",
+            show_default=True,
+            help="aws: read tags in one Resource Groups Tagging API sweep per region (fewest calls; it can "
+            "lag tag changes by a little), or from each service per resource.",
+        ),
+        click.option(
             "--with-creators",
             is_flag=True,
             help="Look up who created each resource (CloudTrail, Activity Log): slower.",
@@ -89,7 +98,7 @@ def live_resources(source: str, file: Path | None, options: Any, stats: Any, pro
     if file is not None:
         fail(f"scan {source} takes no FILE (only `scan inventory FILE` does)")
     try:
-        collector = get_collector(source)
+        collector = get_collector(source, aws_tag_source=options.aws_tag_source)
         iterator = collector.collect(options, stats, progress)
         first = next(iterator, None)  # credentials and endpoints fail here, before the store is touched
     except CollectorError as error:

@@ -33,6 +33,7 @@ class CollectorOptions:
     scope: str | None = None  # gcp --scope organizations/ID | folders/ID | projects/ID
     anonymous: bool = False  # gcp --anonymous (emulators and test servers)
     with_creators: bool = False  # look up who created each resource (CloudTrail, Activity Log)
+    aws_tag_source: str = "tagging-api"  # or "per-resource" (see AwsCollector)
     environ: Mapping[str, str] = field(default_factory=dict)
 
 

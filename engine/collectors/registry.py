@@ -7,10 +7,12 @@ from collections.abc import Callable
 from tagwarden.engine.collectors.interface import Collector, CollectorError
 
 
-def _aws() -> Collector:
+def _aws(tag_source: str = "tagging-api") -> Collector:
     from tagwarden.engine.collectors.aws import AwsCollector
 
-    return AwsCollector()
+    if tag_source not in ("tagging-api", "per-resource"):
+        raise CollectorError(f"unknown tag source {tag_source!r} (tagging-api or per-resource)")
+    return AwsCollector(tag_source=tag_source)  # type: ignore[arg-type]
 
 
 def _azure() -> Collector:
@@ -26,11 +28,11 @@ def _gcp() -> Collector:
 
 
 # Factories, so that naming a cloud imports only that cloud's SDK.
-COLLECTORS: dict[str, Callable[[], Collector]] = {"aws": _aws, "azure": _azure, "gcp": _gcp}
+COLLECTORS: dict[str, Callable[..., Collector]] = {"aws": _aws, "azure": _azure, "gcp": _gcp}
 
 
-def get_collector(name: str) -> Collector:
+def get_collector(name: str, *, aws_tag_source: str = "tagging-api") -> Collector:
     factory = COLLECTORS.get(name)
     if factory is None:
         raise CollectorError(f"unknown source {name!r} (expected one of: {', '.join(COLLECTORS)}, inventory)")
-    return factory()
+    return factory(tag_source=aws_tag_source) if name == "aws" else factory()

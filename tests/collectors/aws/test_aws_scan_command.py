@@ -72,3 +72,27 @@ def test_scan_aws_without_credentials_exits_2_with_the_reason(tmp_path, moto_url
     assert done.returncode == 2
     assert "Unable to locate credentials" in done.stderr or "credentials" in done.stderr.lower()
     assert not (tmp_path / ".tagwarden").exists() or "complete" not in run(tmp_path, "history").stdout
+
+
+def test_both_tag_sources_give_the_same_findings(tmp_path, moto_url: str, estate: Estate) -> None:
+    def failing(source: str) -> set[tuple[str, str]]:
+        done = run(
+            tmp_path,
+            "scan",
+            "aws",
+            "--endpoint",
+            moto_url,
+            "--regions",
+            REGION_A,
+            "--aws-tag-source",
+            source,
+            "--policy",
+            str(REPO / "policies"),
+            "--format",
+            "json",
+            "--no-store",
+        )
+        assert done.returncode == 1, done.stderr
+        return {(r["resource"]["address"], r["rule"]) for r in json.loads(done.stdout)["results"]}
+
+    assert failing("tagging-api") == failing("per-resource")
