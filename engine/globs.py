@@ -45,10 +45,6 @@ def name_matches(pattern: str, text: str, *, ignore_case: bool = False) -> bool:
     return _name_regex(pattern, ignore_case).match(text) is not None
 
 
-def any_name_matches(patterns: tuple[str, ...], texts: tuple[str, ...] | frozenset[str]) -> bool:
-    return any(name_matches(pattern, text) for pattern in patterns for text in texts)
-
-
 @lru_cache(maxsize=1024)
 def globs_regex(patterns: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
     """One regex for a whole list of globs: a single match call instead of one per pattern."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -408,7 +408,3 @@ def _policy_test(context: _FileContext, index: int, raw: dict[str, Any]) -> Poli
         expect=expect,
         line=context.document.line_of(("tests", index)),
     )
-
-
-def load_policies(paths: Iterable[Path]) -> list[Policy]:
-    return [load_policy(path) for path in paths]

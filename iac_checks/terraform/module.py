@@ -47,19 +47,6 @@ class Module:
             self.providers.append(block)
 
 
-def called_local_folders(module: Module) -> list[Path]:
-    """Folders this module calls with a local source (``./x``, ``../x``)."""
-    folders = []
-    for call in module.module_calls:
-        source = call.block.body.attributes.get("source")
-        if source is None:
-            continue
-        text = literal_string(source.expr)
-        if text is not None and is_local_source(text):
-            folders.append((module.folder / text).resolve())
-    return folders
-
-
 def is_local_source(source: str) -> bool:
     return source.startswith(("./", "../")) or source in (".", "..")
 
