@@ -95,10 +95,10 @@ class Report:
 
     def is_failure(self, result: Result) -> bool:
         """Does this result count as a failure (exit code, SARIF error) under ``--unknown``?"""
-        if result.status is Status.FAIL:
-            return True
-        return (
-            result.status is Status.UNKNOWN
-            and self.unknown_mode is UnknownMode.FAIL
-            and (result.reason != "unclassified")
-        )
+        return counts_as_failure(result, self.unknown_mode)
+
+
+def counts_as_failure(result: Result, unknown_mode: UnknownMode) -> bool:
+    if result.status is Status.FAIL:
+        return True
+    return result.status is Status.UNKNOWN and unknown_mode is UnknownMode.FAIL and result.reason != "unclassified"

@@ -1,28 +1,43 @@
 """A live scan: resources stream in, are evaluated in batches, and land in the store batch by batch.
 
-Only non-passing results are kept in memory (for the output) and in the store; passes are
-counted. A scan that stops half-way leaves whole batches behind and is marked incomplete.
+Only non-passing results go to the store; passes are counted. With a streamed output format
+(json, csv, github) each batch is rendered as it is evaluated and spooled to disk, so a scan of
+millions holds one batch at a time; other formats keep the non-passing results in memory and sort
+them. A scan that stops half-way leaves whole batches behind and is marked incomplete.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from tagwarden.engine.evaluation import Evaluator, rule_infos
 from tagwarden.engine.evaluation.builtin_rules import parse_error_result
 from tagwarden.engine.evaluation.shadow import ManagedInventory, shadow_results
+from tagwarden.engine.outputs.interface import StreamedFormat
 from tagwarden.engine.policy.model import Policy
 from tagwarden.engine.resources import Resource, SourceProblem
-from tagwarden.engine.results import PolicyRef, Report, Result, Status, Summary, UnknownMode
+from tagwarden.engine.results import (
+    PolicyRef,
+    Report,
+    Result,
+    Status,
+    Summary,
+    UnknownMode,
+    counts_as_failure,
+    severity_rank,
+)
 from tagwarden.engine.scoring import ScoreCounter
 
 BATCH_SIZE = 2000
+NO_FAILURE = -1
 
 
 class ScanStore(Protocol):
@@ -37,13 +52,75 @@ class ScanStore(Protocol):
     def discard_scan(self, scan_id: int, reason: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class StreamedOutput:
+    """Renders each batch's results as soon as they are evaluated, in a worker process if there is one.
+
+    ``report`` carries what rendering one result may read (policy, rules, ``--unknown``); its summary
+    is filled in only when the scan ends, by ``ResultSpool.write_to``.
+    """
+
+    format: StreamedFormat
+    report: Report
+    show_all: bool = False
+    root: str | None = None
+
+    def render(self, results: Iterable[Result]) -> tuple[str, int]:
+        items = list(self.format.items(self.report, results, show_all=self.show_all, root=self.root))
+        return self.format.separator.join(items), len(items)
+
+
+class ResultSpool:
+    """Rendered results on disk, in the order they came, until the summary that heads them is known."""
+
+    def __init__(self, output: StreamedOutput) -> None:
+        self.output = output
+        self.count = 0
+        self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed by close())
+
+    def add(self, text: str, count: int) -> None:
+        if not count:
+            return
+        if self.count:
+            self._file.write(self.output.format.separator)
+        self._file.write(text)
+        self.count += count
+
+    def write_to(self, stream: IO[str], report: Report) -> None:
+        head, tail = self.output.format.frame(report, self.count, show_all=self.output.show_all, root=self.output.root)
+        stream.write(head)
+        self._file.flush()
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, stream, 1 << 20)
+        stream.write(tail)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How batches are evaluated; sent once to each worker process."""
+
+    evaluator: Evaluator
+    unknown_mode: UnknownMode
+    keep_passes: bool = False
+    managed: ManagedInventory | None = None
+    streamed: StreamedOutput | None = None
+    keep_objects: bool = True  # the resources and results themselves (the store needs them; a streamed output not)
+
+
 @dataclass
 class EvaluatedBatch:
-    resources: list[Resource]
-    findings: list[Result]  # every result that is not a pass
-    passes: list[Result]  # kept only when asked (--all)
-    statuses: list[list[Status]]  # per resource, for the score
-    problems: list[SourceProblem]
+    count: int  # resources read
+    score: ScoreCounter
+    resources: list[Resource] = field(default_factory=list)
+    findings: list[Result] = field(default_factory=list)  # every result that is not a pass
+    passes: list[Result] = field(default_factory=list)  # kept only when asked (--all)
+    problems: list[SourceProblem] = field(default_factory=list)
+    worst_failure: int = NO_FAILURE  # severity rank of the worst result that counts as a failure
+    rendered: str = ""  # the streamed output's text for this batch
+    listed: int = 0  # how many results that text lists
 
 
 @dataclass
@@ -51,30 +128,40 @@ class ScanOutcome:
     report: Report
     scan_id: int | None
     problems: list[SourceProblem] = field(default_factory=list)
+    spool: ResultSpool | None = None  # the results, when the output was streamed (report.results is then empty)
+    worst_failure: int = NO_FAILURE
 
 
-def evaluate_batch(
-    evaluator: Evaluator,
-    items: Sequence[Resource | SourceProblem],
-    keep_passes: bool,
-    managed: ManagedInventory | None = None,
-) -> EvaluatedBatch:
-    batch = EvaluatedBatch([], [], [], [], [])
+def evaluate_batch(options: BatchOptions, items: Sequence[Resource | SourceProblem]) -> EvaluatedBatch:
+    batch = EvaluatedBatch(0, ScoreCounter(options.unknown_mode))
+    listed: list[Result] = []
     for item in items:
         if isinstance(item, SourceProblem):
             batch.problems.append(item)
             continue
-        results = evaluator.evaluate_resource(item, include_passes=keep_passes)
-        if managed is not None:
-            results.extend(shadow_results(item, managed))
+        results = options.evaluator.evaluate_resource(item, include_passes=options.keep_passes)
+        if options.managed is not None:
+            results.extend(shadow_results(item, options.managed))
+        batch.count += 1
+        batch.score.add(item, [r.status for r in results if r.reason not in ("unclassified", "parse_error")])
         batch.resources.append(item)
-        batch.statuses.append([r.status for r in results if r.reason not in ("unclassified", "parse_error")])
+        listed.extend(results)
         for result in results:
             if result.status is not Status.PASS:
                 batch.findings.append(result)
-            elif keep_passes:
+            elif options.keep_passes:
                 batch.passes.append(result)
+    batch.worst_failure = worst_failure(batch.findings, options.unknown_mode)
+    if options.streamed is not None:
+        batch.rendered, batch.listed = options.streamed.render(listed)
+    if not options.keep_objects:
+        batch.resources, batch.findings, batch.passes = [], [], []
     return batch
+
+
+def worst_failure(results: Iterable[Result], unknown_mode: UnknownMode) -> int:
+    ranks = [severity_rank(r.severity) for r in results if counts_as_failure(r, unknown_mode)]
+    return max(ranks, default=NO_FAILURE)
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -94,13 +181,30 @@ class ScanRunner:
         store: ScanStore | None,
         keep_passes: bool = False,
         managed: ManagedInventory | None = None,
+        streamed_format: StreamedFormat | None = None,
     ) -> None:
-        self.managed = managed
+        """``streamed_format``: render results batch by batch into a spool instead of keeping them."""
         self.policy = policy
-        self.evaluator = Evaluator(policy, as_of, expand_type)
-        self.unknown_mode = unknown_mode
         self.store = store
-        self.keep_passes = keep_passes
+        self.unknown_mode = unknown_mode
+        self.streamed = StreamedOutput(streamed_format, self.empty_report(), keep_passes) if streamed_format else None
+        self.batch_options = BatchOptions(
+            evaluator=Evaluator(policy, as_of, expand_type),
+            unknown_mode=unknown_mode,
+            keep_passes=keep_passes,
+            managed=managed,
+            streamed=self.streamed,
+            keep_objects=store is not None or self.streamed is None,
+        )
+
+    @property
+    def policy_ref(self) -> PolicyRef:
+        return PolicyRef(self.policy.name, self.policy.digest)
+
+    def empty_report(self) -> Report:
+        """What a streamed output may read while results are rendered: everything but results and summary."""
+        return Report(self.policy_ref, Summary(0, 0, 0, 0, 0, 0, 0, 100.0), [], rule_infos(self.policy), (),
+                      self.unknown_mode)  # fmt: skip
 
     def run(
         self,
@@ -114,21 +218,27 @@ class ScanRunner:
 
         ``discard_on_problems``: input that did not parse removes the whole scan from the store.
         """
-        policy_ref = PolicyRef(self.policy.name, self.policy.digest)
-        scan_id = self.store.begin_scan(source, policy_ref, parameters) if self.store else None
+        scan_id = self.store.begin_scan(source, self.policy_ref, parameters) if self.store else None
         counter = ScoreCounter(self.unknown_mode)
+        spool = ResultSpool(self.streamed) if self.streamed else None
         findings: list[Result] = []
         problems: list[SourceProblem] = []
+        worst = NO_FAILURE
         try:
             for batch in batches:
-                for resource, statuses in zip(batch.resources, batch.statuses, strict=True):
-                    counter.add(resource, statuses)
-                findings.extend(batch.findings)
-                findings.extend(batch.passes)
+                counter.merge(batch.score)
+                worst = max(worst, batch.worst_failure)
                 problems.extend(batch.problems)
+                if spool is not None:
+                    spool.add(batch.rendered, batch.listed)
+                else:
+                    findings.extend(batch.findings)
+                    findings.extend(batch.passes)
                 if self.store is not None and scan_id is not None:
                     self.store.add_batch(scan_id, batch.resources, batch.findings)
         except BaseException as error:
+            if spool is not None:
+                spool.close()
             if self.store is not None and scan_id is not None:
                 self.store.fail_scan(scan_id, f"stopped: {error!r}")
             raise
@@ -139,20 +249,25 @@ class ScanRunner:
             scan_id = None
         elif self.store is not None and scan_id is not None:
             self.store.finish_scan(scan_id, summary, stats() if callable(stats) else dict(stats or {}))
-        findings.extend(parse_error_result(problem) for problem in problems if problem.rule == "parse-error")
-        findings.sort(key=lambda result: result.sort_key)
+        bad_input = [parse_error_result(problem) for problem in problems if problem.rule == "parse-error"]
+        worst = max(worst, worst_failure(bad_input, self.unknown_mode))
+        if spool is not None and self.streamed is not None:
+            spool.add(*self.streamed.render(bad_input))
+        else:
+            findings.extend(bad_input)
+            findings.sort(key=lambda result: result.sort_key)
         report = Report(
-            policy=policy_ref,
+            policy=self.policy_ref,
             summary=summary,
             results=findings,
             rules=rule_infos(self.policy),
             unknown_mode=self.unknown_mode,
         )
-        return ScanOutcome(report, scan_id, problems)
+        return ScanOutcome(report, scan_id, problems, spool, worst)
 
     def evaluate_stream(self, items: Iterable[Resource | SourceProblem]) -> Iterator[EvaluatedBatch]:
         for chunk in batched(items, BATCH_SIZE):
-            yield evaluate_batch(self.evaluator, chunk, self.keep_passes, self.managed)
+            yield evaluate_batch(self.batch_options, chunk)
 
 
 # -- inventory files, evaluated in worker processes --------------------------------------------
@@ -160,32 +275,37 @@ class ScanRunner:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(evaluation: tuple[Evaluator, bool, ManagedInventory | None], registry: Any, name: str) -> None:
-    _WORKER.update(evaluation=evaluation, registry=registry, name=name)
+def _init_worker(options: BatchOptions, registry: Any, name: str) -> None:
+    _WORKER.update(options=options, registry=registry, name=name)
 
 
 def _evaluate_lines(lines: list[tuple[int, str]]) -> EvaluatedBatch:
     from tagwarden.engine.collectors.inventory_file import InventoryLine, parse_line
 
-    (evaluator, keep_passes, managed), registry, name = _WORKER["evaluation"], _WORKER["registry"], _WORKER["name"]
+    options, registry, name = _WORKER["options"], _WORKER["registry"], _WORKER["name"]
     items = [parse_line(InventoryLine(number, text), name, registry) for number, text in lines]
-    return evaluate_batch(evaluator, items, keep_passes, managed)
+    return evaluate_batch(options, items)
+
+
+def default_workers(runner: ScanRunner) -> int:
+    """Two processes when what comes back from a worker is only rendered text and counts (a streamed
+    output, no store); otherwise one, since shipping resources and results back costs more than the
+    second core saves (measured: 5.5 s vs 6.9 s for 100k resources)."""
+    return 1 if runner.batch_options.keep_objects else 2
 
 
 def evaluate_inventory_lines(
     runner: ScanRunner, lines: Iterable[tuple[int, str]], registry: Any, name: str, workers: int | None = None
 ) -> Iterator[EvaluatedBatch]:
-    """Parse and evaluate an inventory file's lines on every core, in file order."""
-    # One process by default: with repeated tag sets evaluation is cheap, and shipping results
-    # back from worker processes then costs more than it saves (measured: 5.5 s vs 6.9 s, 100k).
-    workers = workers or 1
+    """Parse and evaluate an inventory file's lines, in file order, on ``workers`` processes."""
+    workers = workers or default_workers(runner)
     chunks = batched(lines, BATCH_SIZE)
     if workers < 2:
-        _init_worker((runner.evaluator, runner.keep_passes, runner.managed), registry, name)
+        _init_worker(runner.batch_options, registry, name)
         yield from map(_evaluate_lines, chunks)
         return
     # Only what evaluation needs crosses into the workers: never the store and its connections.
-    initargs = ((runner.evaluator, runner.keep_passes, runner.managed), registry, name)
+    initargs = (runner.batch_options, registry, name)
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=initargs) as pool:
         # A bounded window of chunks in flight: Executor.map would read the whole file at once.
         window: deque[Future[EvaluatedBatch]] = deque()

@@ -33,6 +33,15 @@ class ScoreCounter:
             self.compliant += 1
             self.exempt += Status.EXEMPT in seen
 
+    def merge(self, other: ScoreCounter) -> None:
+        """Add the counts of another counter (a batch evaluated elsewhere)."""
+        self.resources += other.resources
+        self.evaluated += other.evaluated
+        self.compliant += other.compliant
+        self.failed += other.failed
+        self.unknown += other.unknown
+        self.exempt += other.exempt
+
     def summary(self) -> Summary:
         return Summary(
             resources=self.resources,

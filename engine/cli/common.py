@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -66,6 +67,35 @@ def write_output(text: str, output: Path | None) -> None:
         temporary.replace(output)  # a report file is never left half-written
     except OSError as error:
         fail(f"cannot write {output}: {error}")
+
+
+def write_streamed(write: Callable[[IO[str]], None], output: Path | None) -> None:
+    """As ``write_output``, for text that ``write`` streams into a file object rather than returns."""
+    if output is None:
+        write(sys.stdout)
+        return
+    try:
+        if output.exists() and not output.is_file():
+            with output.open("w", encoding="utf-8") as stream:
+                write(stream)
+            return
+        output.parent.mkdir(parents=True, exist_ok=True)
+        temporary = output.with_name(f".{output.name}.{os.getpid()}.partial")
+        with temporary.open("w", encoding="utf-8") as stream:
+            write(stream)
+        temporary.replace(output)
+    except OSError as error:
+        fail(f"cannot write {output}: {error}")
+
+
+def streamed_format(fmt: str | None) -> Any:
+    """The format as a ``StreamedFormat`` when it can render results one by one, else ``None``."""
+    from tagwarden.engine.outputs.registry import get_format
+
+    if fmt is None or fmt == "text":
+        return None
+    chosen = get_format(fmt)
+    return chosen if hasattr(chosen, "items") and hasattr(chosen, "frame") else None
 
 
 def finish(code: int) -> NoReturn:

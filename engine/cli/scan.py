@@ -12,6 +12,7 @@ import click
 
 from tagwarden.engine.cli.common import (
     EXIT_ERROR,
+    EXIT_FAILED,
     EXIT_OK,
     common_output_options,
     exit_code_for,
@@ -20,7 +21,9 @@ from tagwarden.engine.cli.common import (
     log,
     render,
     resolve_policy_path,
+    streamed_format,
     write_output,
+    write_streamed,
 )
 
 
@@ -179,6 +182,7 @@ def scan(
         store=store,
         keep_passes=show_all,
         managed=inventory,
+        streamed_format=streamed_format(fmt),
     )
     stats = CollectStats()
     progress = Progress(enabled=not (quiet or no_progress), label=f"scan {source}")
@@ -208,8 +212,21 @@ def scan(
             "to judge the rest)"
         )
     _log_stats(source, stats, outcome.scan_id, quiet)
+    if outcome.spool is not None:
+        spool = outcome.spool
+        write_streamed(lambda stream: spool.write_to(stream, outcome.report), output)
+        spool.close()
+        sys.exit(_exit_code_of_worst(outcome.worst_failure, fail_on))
     write_output(render(outcome.report, fmt, show_all=show_all, output=output), output)
     sys.exit(exit_code_for(outcome.report, fail_on))
+
+
+def _exit_code_of_worst(worst: int, fail_on: str) -> int:
+    from tagwarden.engine.results import severity_rank
+
+    if fail_on == "never":
+        return EXIT_OK
+    return EXIT_FAILED if worst >= severity_rank(fail_on) else EXIT_OK
 
 
 def _managed_inventory(states: list[Path]) -> Any:
@@ -233,7 +250,7 @@ def _inventory_batches(runner: Any, file: Path, registry: Any, workers: int | No
                 yield line.number, line.text
 
     for batch in evaluate_inventory_lines(runner, lines(), registry, str(file), workers):
-        progress.advance(len(batch.resources))
+        progress.advance(batch.count)
         yield batch
 
 

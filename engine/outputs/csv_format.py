@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from tagwarden.engine.outputs import _common
-from tagwarden.engine.results import Report, Result
+from tagwarden.engine.results import Report, Result, Status
 
 COLUMNS: Sequence[str] = (
     "file", "line", "address", "type", "provider", "account", "region", "id",
@@ -30,13 +30,27 @@ def neutralise(cell: str) -> str:
 class CsvFormat:
     name = "csv"
     description = "one row per result, for spreadsheets"
+    separator = ""
 
     def render(self, report: Report, *, show_all: bool = False, root: str | None = None) -> str:
+        rows = list(self.items(report, _common.listed(report, show_all), show_all=show_all, root=root))
+        head, tail = self.frame(report, len(rows), show_all=show_all, root=root)
+        return head + "".join(rows) + tail
+
+    def items(self, report: Report, results: Iterable[Result], *, show_all: bool, root: str | None) -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(row(result) for result in _common.listed(report, show_all))
-        return buffer.getvalue()
+        for result in results:
+            if show_all or result.status is not Status.PASS:
+                writer.writerow(row(result))
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+
+    def frame(self, report: Report, count: int, *, show_all: bool, root: str | None) -> tuple[str, str]:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(COLUMNS)
+        return buffer.getvalue(), ""
 
 
 def row(result: Result) -> list[str]:

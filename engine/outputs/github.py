@@ -6,6 +6,7 @@ Levels: failures at ``medium`` or above are errors, ``low`` failures and unknown
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from tagwarden.engine.outputs import _common
@@ -26,14 +27,19 @@ def escape_property(text: str) -> str:
 class GithubFormat:
     name = "github"
     description = "GitHub Actions annotations (::error file=...,line=...::) on the changed lines"
+    separator = ""
 
     def render(self, report: Report, *, show_all: bool = False, root: str | None = None) -> str:
-        lines = []
-        for result in _common.ordered(report.results):
+        return "".join(self.items(report, _common.ordered(report.results), show_all=show_all, root=root))
+
+    def items(self, report: Report, results: Iterable[Result], *, show_all: bool, root: str | None) -> Iterator[str]:
+        for result in results:
             command = level(report, result)
             if command:
-                lines.append(annotation(command, result, root))
-        return "".join(line + "\n" for line in lines)
+                yield annotation(command, result, root) + "\n"
+
+    def frame(self, report: Report, count: int, *, show_all: bool, root: str | None) -> tuple[str, str]:
+        return "", ""
 
 
 def level(report: Report, result: Result) -> str | None:

@@ -15,9 +15,10 @@ json and csv keep ``file`` relative to the checked folder, as the JSON contract 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from tagwarden.engine.results import Report
+from tagwarden.engine.results import Report, Result
 
 
 class OutputError(Exception):
@@ -30,4 +31,22 @@ class OutputFormat(Protocol):
 
     def render(self, report: Report, *, show_all: bool = False, root: str | None = None) -> str:
         """Return the whole output, ending with a newline."""
+        ...
+
+
+class StreamedFormat(OutputFormat, Protocol):
+    """A format whose results are rendered one by one, so that a scan of millions writes them as they
+    come (to a spool on disk) and never holds them all: json, csv and github.
+
+    ``items`` renders the results it lists (it filters as ``render`` does) in the order given;
+    ``frame`` gives the text before and after them once the summary is final, and ``separator`` goes
+    between items. ``render`` is exactly ``head + separator.join(items) + tail``.
+    """
+
+    separator: str
+
+    def items(self, report: Report, results: Iterable[Result], *, show_all: bool, root: str | None) -> Iterator[str]:
+        ...
+
+    def frame(self, report: Report, count: int, *, show_all: bool, root: str | None) -> tuple[str, str]:
         ...

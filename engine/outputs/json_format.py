@@ -3,35 +3,56 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from tagwarden.engine.outputs import _common
 from tagwarden.engine.resources import Resource
-from tagwarden.engine.results import Report, Result
+from tagwarden.engine.results import Report, Result, Status
 
 SCHEMA_VERSION = "1"
 
 
 @dataclass(frozen=True)
 class JsonFormat:
+    """Readable, and fast for a million results: one result a line, encoded by json's C encoder.
+
+    (``indent`` switches json to its pure-Python encoder, ten times slower on large reports.)
+    """
+
     name = "json"
     description = "the stable JSON document (tagwarden: 1) for scripts and pipelines"
+    separator = ",\n    "
 
     def render(self, report: Report, *, show_all: bool = False, root: str | None = None) -> str:
-        """Readable, and fast for a million results: one result a line, encoded by json's C encoder.
+        lines = list(self.items(report, _common.listed(report, show_all), show_all=show_all, root=root))
+        head, tail = self.frame(report, len(lines), show_all=show_all, root=root)
+        return head + self.separator.join(lines) + tail
 
-        (``indent`` switches json to its pure-Python encoder, ten times slower on large reports.)
-        """
+    def items(self, report: Report, results: Iterable[Result], *, show_all: bool, root: str | None) -> Iterator[str]:
+        # a resource's results come together: its object is encoded once for all of them
+        resource: Resource | None = None
+        resource_json = ""
+        for result in results:
+            if not show_all and result.status is Status.PASS:
+                continue
+            if result.resource is not resource:
+                resource = result.resource
+                resource_json = json.dumps(resource_object(resource), ensure_ascii=False)
+            fields = json.dumps(result_fields(result), ensure_ascii=False)
+            yield f'{fields[:-1]}, "resource": {resource_json}}}'
+
+    def frame(self, report: Report, count: int, *, show_all: bool, root: str | None) -> tuple[str, str]:
         head = {
             "tagwarden": SCHEMA_VERSION,
             "policy": {"name": report.policy.name, "digest": report.policy.digest},
             "summary": summary_object(report),
         }
-        results = [json.dumps(result_object(r), ensure_ascii=False) for r in _common.listed(report, show_all)]
         opening = json.dumps(head, indent=2, ensure_ascii=False)[:-2]  # without the closing "\n}"
-        body = "[\n    " + ",\n    ".join(results) + "\n  ]" if results else "[]"
-        return f'{opening},\n  "results": {body}\n}}\n'
+        if not count:
+            return f'{opening},\n  "results": [', "]\n}\n"
+        return f'{opening},\n  "results": [\n    ', "\n  ]\n}\n"
 
 
 def summary_object(report: Report) -> dict[str, Any]:
@@ -49,6 +70,10 @@ def summary_object(report: Report) -> dict[str, Any]:
 
 
 def result_object(result: Result) -> dict[str, Any]:
+    return {**result_fields(result), "resource": resource_object(result.resource)}
+
+
+def result_fields(result: Result) -> dict[str, Any]:
     return {
         "rule": result.rule,
         "severity": result.severity,
@@ -59,7 +84,6 @@ def result_object(result: Result) -> dict[str, Any]:
         "expected": result.expected,
         "message": _common.message(result),
         "depends_on": list(result.depends_on),
-        "resource": resource_object(result.resource),
     }
 
 
