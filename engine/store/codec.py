@@ -7,7 +7,7 @@ so the two never collide.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -26,43 +26,62 @@ def decode_tags(raw: Mapping[str, Any]) -> dict[str, TagValue]:
     return {key: decode_tag_value(value) for key, value in raw.items()}
 
 
+RESOURCE_COLUMNS = (
+    "provider", "type", "address", "instance", "resource_id", "name", "account", "region", "file", "line",
+    "taggability", "tags", "open_deps", "context", "managed",
+)  # fmt: skip
+RESULT_COLUMNS = (
+    "address", "instance", "rule", "severity", "status", "reason", "key", "value", "expected", "message",
+    "depends_on", "note",
+)  # fmt: skip
+RESOURCE_KEY_COLUMNS = (RESOURCE_COLUMNS.index("address"), RESOURCE_COLUMNS.index("instance"))
+
+
+def resource_values(resource: Resource) -> tuple[Any, ...]:
+    """A ``resource`` row without its scan id, in ``RESOURCE_COLUMNS`` order (cheap to send between processes)."""
+    return (
+        resource.provider,
+        resource.type,
+        resource.address,
+        _instance_column(resource.instance),
+        resource.id,
+        resource.name,
+        resource.account,
+        resource.region,
+        resource.file,
+        resource.line,
+        resource.taggability.value,
+        json_dumps({key: encode_tag_value(value) for key, value in resource.tags.known.items()}),
+        _json_list(resource.tags.open_deps),
+        json_dumps(resource.context),
+        _managed(resource.context),
+    )
+
+
+def result_values(result: Result) -> tuple[Any, ...]:
+    """A ``result`` row without its scan id, in ``RESULT_COLUMNS`` order."""
+    return (
+        result.resource.address,
+        _instance_column(result.resource.instance),
+        result.rule,
+        result.severity,
+        str(result.status),
+        result.reason,
+        result.key,
+        result.value,
+        result.expected,
+        result.message,
+        _json_list(result.depends_on),
+        result.note,
+    )
+
+
 def resource_row(scan_id: int, resource: Resource) -> dict[str, Any]:
-    return {
-        "scan_id": scan_id,
-        "provider": resource.provider,
-        "type": resource.type,
-        "address": resource.address,
-        "instance": _instance_column(resource.instance),
-        "resource_id": resource.id,
-        "name": resource.name,
-        "account": resource.account,
-        "region": resource.region,
-        "file": resource.file,
-        "line": resource.line,
-        "taggability": resource.taggability.value,
-        "tags": json_dumps({key: encode_tag_value(value) for key, value in resource.tags.known.items()}),
-        "open_deps": _json_list(resource.tags.open_deps),
-        "context": json_dumps(resource.context),
-        "managed": _managed(resource.context),
-    }
+    return {"scan_id": scan_id, **dict(zip(RESOURCE_COLUMNS, resource_values(resource), strict=True))}
 
 
 def result_row(scan_id: int, result: Result) -> dict[str, Any]:
-    return {
-        "scan_id": scan_id,
-        "address": result.resource.address,
-        "instance": _instance_column(result.resource.instance),
-        "rule": result.rule,
-        "severity": result.severity,
-        "status": str(result.status),
-        "reason": result.reason,
-        "key": result.key,
-        "value": result.value,
-        "expected": result.expected,
-        "message": result.message,
-        "depends_on": _json_list(result.depends_on),
-        "note": result.note,
-    }
+    return {"scan_id": scan_id, **dict(zip(RESULT_COLUMNS, result_values(result), strict=True))}
 
 
 def stored_resource(row: Row[Any]) -> StoredResource:
@@ -129,11 +148,11 @@ def utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def duplicate_keys(resources: Sequence[Resource]) -> list[str]:
+def duplicate_keys(keys: Iterable[tuple[str, str | None]]) -> list[str]:
+    """The (address, instance) keys that occur more than once, described."""
     seen: set[tuple[str, str | None]] = set()
     duplicates: list[str] = []
-    for resource in resources:
-        key = (resource.address, resource.instance)
+    for key in keys:
         if key in seen:
             duplicates.append(describe_key(*key))
         seen.add(key)

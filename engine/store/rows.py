@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, Select, select
@@ -11,43 +12,58 @@ from sqlalchemy.exc import IntegrityError
 from tagwarden.engine.resources import Resource
 from tagwarden.engine.results import Result
 from tagwarden.engine.store import lifecycle
-from tagwarden.engine.store.bulk import insert_rows
+from tagwarden.engine.store.bulk import insert_values
 from tagwarden.engine.store.codec import (
+    RESOURCE_COLUMNS,
+    RESOURCE_KEY_COLUMNS,
+    RESULT_COLUMNS,
     describe_key,
     duplicate_keys,
-    resource_row,
-    result_row,
+    resource_values,
+    result_values,
     stored_resource,
     stored_result,
 )
 from tagwarden.engine.store.connection import reading, writing
 from tagwarden.engine.store.errors import StoreError
 from tagwarden.engine.store.models import StoredResource, StoredResult
-from tagwarden.engine.store.tables import NO_INSTANCE, RESOURCE, RESULT
+from tagwarden.engine.store.tables import RESOURCE, RESULT
 
 STREAM_CHUNK = 1_000
 
 
-def add_batch(engine: Engine, scan_id: int, resources: Sequence[Resource], results: Sequence[Result]) -> None:
-    duplicates = duplicate_keys(resources)
+@dataclass(frozen=True)
+class BatchRows:
+    """A batch as table rows without their scan id (``codec.RESOURCE_COLUMNS`` / ``RESULT_COLUMNS`` order):
+    built where the batch was evaluated, so that a worker process sends tuples rather than objects."""
+
+    resources: list[tuple[Any, ...]]
+    results: list[tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, resources: Sequence[Resource], results: Sequence[Result]) -> BatchRows:
+        return cls([resource_values(r) for r in resources], [result_values(r) for r in results])
+
+
+def add_batch(engine: Engine, scan_id: int, batch: BatchRows) -> None:
+    address, instance = RESOURCE_KEY_COLUMNS
+    keys = [(row[address], row[instance]) for row in batch.resources]
+    duplicates = duplicate_keys((key, instance_key or None) for key, instance_key in keys)
     if duplicates:
         raise StoreError(f"scan {scan_id}: the batch holds {duplicates[0]} more than once")
-    resource_rows = [resource_row(scan_id, resource) for resource in resources]
-    result_rows = [result_row(scan_id, result) for result in results]
     try:
         with writing(engine) as conn:
             lifecycle.touch(conn, scan_id)  # first: on PostgreSQL it also locks the scan row against finish/fail
-            insert_rows(conn, RESOURCE, resource_rows)
-            insert_rows(conn, RESULT, result_rows)
+            insert_values(conn, RESOURCE, ("scan_id", *RESOURCE_COLUMNS), [(scan_id, *r) for r in batch.resources])
+            insert_values(conn, RESULT, ("scan_id", *RESULT_COLUMNS), [(scan_id, *r) for r in batch.results])
     except IntegrityError as exc:
-        stored_before = _already_stored(engine, scan_id, resources)
+        stored_before = _already_stored(engine, scan_id, set(keys))
         if stored_before:
             raise StoreError(f"scan {scan_id} already holds {stored_before[0]} (from an earlier batch)") from exc
         raise
 
 
-def _already_stored(engine: Engine, scan_id: int, resources: Sequence[Resource]) -> list[str]:
-    wanted = {(resource.address, resource.instance or NO_INSTANCE) for resource in resources}
+def _already_stored(engine: Engine, scan_id: int, wanted: set[tuple[str, str]]) -> list[str]:
     query = select(RESOURCE.c.address, RESOURCE.c.instance).where(
         RESOURCE.c.scan_id == scan_id, RESOURCE.c.address.in_(sorted({address for address, _ in wanted}))
     )

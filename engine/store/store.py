@@ -60,8 +60,12 @@ class Store:
 
         A scan that goes 15 minutes without a batch is taken as dead; an empty batch keeps it alive.
         """
+        self.add_rows(scan_id, rows.BatchRows.of(resources, results))
+
+    def add_rows(self, scan_id: int, batch: rows.BatchRows) -> None:
+        """As ``add_batch``, for a batch already turned into rows (in a worker process)."""
         with self._failing_as("write to"):
-            rows.add_batch(self._engine, scan_id, resources, results)
+            rows.add_batch(self._engine, scan_id, batch)
 
     def finish_scan(self, scan_id: int, summary: Summary, stats: Mapping[str, Any]) -> None:
         with self._failing_as("write to"):

@@ -10,7 +10,7 @@ from store_samples import POLICY, resource, result, summary
 from tagwarden.engine.resources import Resource, Taggability, TagSet, Unknown
 from tagwarden.engine.results import PolicyRef, Status
 from tagwarden.engine.store import ScanStatus, Store, StoreError, bulk, default_url
-from tagwarden.engine.store.codec import resource_row
+from tagwarden.engine.store.codec import RESOURCE_COLUMNS, resource_values
 from tagwarden.engine.store.connection import create_store_engine, writing
 from tagwarden.engine.store.tables import RESOURCE
 
@@ -140,6 +140,8 @@ def test_a_batch_that_fails_leaves_nothing_of_itself(store_url: str) -> None:
         store.add_batch(scan_id, [good], [result(good)])
         doomed = resource("doomed")
         with pytest.raises(StoreError, match="cannot write to store"):  # the results fail after the resources went in
+            store.add_batch(scan_id, [doomed], [result(doomed, key=object())])
+        with pytest.raises(StoreError, match="cannot store a object as JSON"):  # refused before anything is written
             store.add_batch(scan_id, [doomed], [result(doomed, depends_on=(object(),))])
         with pytest.raises(StoreError, match="kept"):  # already in an earlier batch: the unique key says no
             store.add_batch(scan_id, [resource("new"), resource("kept")], [])
@@ -166,7 +168,8 @@ def test_the_portable_executemany_path_writes_what_copy_writes(store_url: str) -
         scan_id = store.begin_scan("aws", POLICY, {})
         engine = create_store_engine(store_url)
         with writing(engine) as conn:
-            bulk._executemany(conn, RESOURCE, [resource_row(scan_id, item) for item in items])
+            columns = ("scan_id", *RESOURCE_COLUMNS)
+            bulk._executemany(conn, RESOURCE, columns, [(scan_id, *resource_values(item)) for item in items])
         engine.dispose()
         assert [stored.resource for stored in store.resources_of(scan_id)] == items
 
