@@ -33,6 +33,9 @@ class WriterStats:
     api_calls: Counter[str] = field(default_factory=Counter)  # by "service.Operation"
     throttles: int = 0
     retries: int = 0
+    # resource_id -> why its tags could not be read (403, a type the writer cannot read): such a
+    # target is left out of current_tags() like a deleted one, and this says it was not deleted
+    read_failures: dict[str, str] = field(default_factory=dict)
 
     @property
     def total_calls(self) -> int:

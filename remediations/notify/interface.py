@@ -14,7 +14,15 @@ from typing import Any, ClassVar, Protocol
 
 
 class NotifyError(Exception):
-    """A notice could not be delivered; the message names the channel and the server's reason."""
+    """A notice could not be delivered; the message names the channel and the server's reason.
+
+    ``failed`` names the recipients whose notices were not delivered (empty: none could be, or the
+    channel is misconfigured); a channel tries every notice of a ``send`` before it raises.
+    """
+
+    def __init__(self, message: str, failed: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.failed: tuple[str, ...] = tuple(failed)
 
 
 @dataclass(frozen=True)
