@@ -1,0 +1,1 @@
+"""Billing data: import into DuckDB (``storage``, ``importer``, ``formats``), allocation and reports."""

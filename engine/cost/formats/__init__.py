@@ -1,0 +1,1 @@
+"""Billing file formats, one module each behind ``interface.BillingFormat``, listed in ``registry``."""
