@@ -1,0 +1,1 @@
+"""Remediation actions: one module per action behind ``interface.py``, listed in ``registry.py``."""

@@ -1,0 +1,1 @@
+"""Where a remediation takes a tag value from: one module per source behind ``interface.py``."""

@@ -1,0 +1,5 @@
+"""A ``remediation.default`` without placeholders is the value itself."""
+
+from __future__ import annotations
+
+LITERAL = "literal"
