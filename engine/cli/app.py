@@ -12,10 +12,16 @@ import sys
 import click
 
 from tagwarden.engine import __version__
+from tagwarden.engine.cli.audit import audit_group
 from tagwarden.engine.cli.check import check
 from tagwarden.engine.cli.common import EXIT_ERROR
+from tagwarden.engine.cli.cost import cost_group
+from tagwarden.engine.cli.fix import fix
 from tagwarden.engine.cli.history import changes, history
+from tagwarden.engine.cli.period import period_group
 from tagwarden.engine.cli.policy import policy
+from tagwarden.engine.cli.remediate import remediate
+from tagwarden.engine.cli.report import report
 from tagwarden.engine.cli.scan import inventory_group, scan
 from tagwarden.engine.cli.shadow import shadow_it
 
@@ -43,6 +49,20 @@ def main() -> None:
         sys.exit(EXIT_ERROR)
 
 
-COMMANDS = (check, scan, inventory_group, history, changes, shadow_it, policy)
+COMMANDS = (
+    check,
+    scan,
+    inventory_group,
+    history,
+    changes,
+    shadow_it,
+    policy,
+    report,
+    period_group,
+    audit_group,
+    fix,
+    remediate,
+    cost_group,
+)
 for command in COMMANDS:
     cli.add_command(command)

@@ -174,6 +174,10 @@ def scan(
     inventory = _managed_inventory(list(states))
     registry = default_registry()
     store = None if no_store else open_store_or_exit(db_url)
+    if store is not None:
+        from tagwarden.engine.cli.audit import record_policy_or_exit
+
+        record_policy_or_exit(store, policy_loaded)  # change control: a new policy digest is an audit record
     runner = ScanRunner(
         policy_loaded,
         as_of=as_of.date() if as_of else date.today(),

@@ -168,6 +168,7 @@ class _Merged:
         self.tests: list[PolicyTest] = []
         self.allocation: Mapping[str, Any] | None = None
         self.owner_map: dict[str, str] = {}
+        self.owner_rows: list[Mapping[str, str]] = []
         self.sources: list[str] = []
         self.canonical: list[Any] = []
         self.rule_references: list[tuple[_FileContext, Path_, str]] = []
@@ -190,7 +191,7 @@ class _Merged:
                 self.rule_references.append((context, ("tests", index, "expect", rule_id), rule_id))
         if "allocation" in data:
             self._add_allocation(context, data["allocation"])
-        self.owner_map.update(data.get("owner_map", {}))
+        self._add_owner_map(context, data.get("owner_map", {}))
         self.canonical.append({k: v for k, v in data.items() if k != "tests"})
 
     def _add_value_sets(self, context: _FileContext, raw: dict[str, Any]) -> None:
@@ -243,6 +244,23 @@ class _Merged:
             )
         )
 
+    def _add_owner_map(self, context: _FileContext, raw: dict[str, str]) -> None:
+        """``{file: owners.csv}`` reads rows from a CSV with a ``match`` column; else glob -> owner."""
+        if set(raw) != {"file"}:
+            self.owner_map.update(raw)
+            self.owner_rows.extend({"match": glob, "owner": owner} for glob, owner in raw.items())
+            return
+        try:
+            table = file_value_set("owner_map", context.path.parent / raw["file"], "match")
+        except ValueFileError as error:
+            line = f" (line {error.line} of the file)" if error.line else ""
+            context.problem(("owner_map", "file"), error.message + line)
+            return
+        if not table.rows:
+            context.problem(("owner_map", "file"), f"{raw['file']} holds no rows")
+            return
+        self.owner_rows.extend(table.rows)
+
     def _add_allocation(self, context: _FileContext, raw: dict[str, Any]) -> None:
         if self.allocation is not None:
             context.problem(("allocation",), "allocation is defined in more than one file")
@@ -286,6 +304,7 @@ class _Merged:
             tests=tuple(self.tests),
             sources=tuple(self.sources),
             owner_map=dict(self.owner_map),
+            owner_rows=tuple(self.owner_rows),
         )
 
 

@@ -103,6 +103,8 @@ class Policy:
     allocation: Mapping[str, Any] | None = None
     tests: tuple[PolicyTest, ...] = ()
     owner_map: Mapping[str, str] = field(default_factory=dict)
+    # owner_map as rows: each has a "match" glob and value columns ("owner", "cost_center", ...)
+    owner_rows: tuple[Mapping[str, str], ...] = ()
     sources: tuple[str, ...] = ()
 
     def rule(self, rule_id: str) -> Rule | None:

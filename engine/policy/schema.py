@@ -74,6 +74,8 @@ RULE = _object(
                 "value_map": {"type": "object", "additionalProperties": {"type": "string"}},
                 "grace_days": {"type": "integer", "minimum": 0},
                 "in_default_tags": {"type": "boolean"},
+                "approvers": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                "stop_after_grace": {"type": "boolean"},
             },
             "additionalProperties": False,
         },
@@ -147,6 +149,27 @@ POLICY_TEST = _object(
     ("name", "resource", "expect"),
 )
 
+# remediation notices: named channels (each channel's own fields are checked by its notifier), who
+# the owner is, and the escalation levels after the grace period
+NOTIFY_TARGET = _object(
+    {"channel": {"type": "string", "minLength": 1}, "to": {"type": "string", "minLength": 1}}, ("channel", "to")
+)
+NOTIFY = _object(
+    {
+        "channels": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {"type": {"enum": ["smtp", "email", "slack", "webhook"]}},
+                "required": ["type"],
+            },
+        },
+        "owner": NOTIFY_TARGET,
+        "escalation": {"type": "array", "items": NOTIFY_TARGET},
+    },
+    ("channels",),
+)
+
 POLICY_FILE = _object(
     {
         "tagwarden": {"enum": [1, "1"]},
@@ -165,7 +188,10 @@ POLICY_FILE = _object(
         "rules": {"type": "array", "items": RULE},
         "exemptions": {"type": "array", "items": EXEMPTION},
         "allocation": ALLOCATION,
+        # glob -> owner, or {file: owners.csv}: a CSV with a `match` column (glob on account id, resource
+        # name, IaC path or address) and one column per value (owner, cost_center, ...)
         "owner_map": {"type": "object", "additionalProperties": {"type": "string"}},
+        "notify": NOTIFY,
         "tests": {"type": "array", "items": POLICY_TEST},
     },
     ("tagwarden",),

@@ -39,6 +39,9 @@ from sqlalchemy.schema import CreateIndex
 
 from tagwarden.engine.store.connection import reading, writing
 from tagwarden.engine.store.errors import StoreError
+from tagwarden.engine.store.migration_audit import audit_trail_schema
+from tagwarden.engine.store.migration_cost import cost_import_table
+from tagwarden.engine.store.migration_remediation import remediation_journal
 from tagwarden.engine.store.tables import SCHEMA_VERSION
 
 Migration = Callable[[Connection], None]
@@ -131,7 +134,13 @@ def _v2_scan_heartbeat(conn: Connection) -> None:
     conn.execute(CreateIndex(Index("ix_scan_status_heartbeat", scan.c.status, scan.c.heartbeat_at)))
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial_schema, _v2_scan_heartbeat)
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial_schema,
+    _v2_scan_heartbeat,
+    audit_trail_schema,
+    remediation_journal,
+    cost_import_table,
+)
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -119,3 +119,6 @@ POLICY_VERSION = _table(PolicyVersionRow)
 SCAN = _table(ScanRow)
 RESOURCE = _table(ResourceRow)
 RESULT = _table(ResultRow)
+
+# tables other modules own, on the same metadata (imported last: they use the names above)
+from tagwarden.engine.store import audit_tables, cost_tables, remediation_tables  # noqa: E402, F401
