@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +28,7 @@ from tagwarden.remediations.journal import (
     JournalEntry,
     new_run_id,
 )
-from tagwarden.remediations.plan_model import Plan, PlanItem, PlannedNotice, tags_digest
+from tagwarden.remediations.plan_model import Plan, PlanItem, PlannedNotice, after_edits, tags_digest
 from tagwarden.remediations.targets import TagEdit, TagWrite, Target
 
 WriterFactory = Callable[[str], TagWriter]
@@ -60,6 +60,7 @@ class ApplyReport:
     failures: list[str] = field(default_factory=list)
     skips: list[str] = field(default_factory=list)  # "resource: why", for changes left alone
     stats: dict[str, WriterStats] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for stderr
     entries: list[JournalEntry] = field(default_factory=list)  # what was (or would be) done
 
     @property
@@ -122,10 +123,21 @@ def _classify(item: PlanItem, found: Mapping[str, dict[str, str]], unreadable: M
             return "it no longer exists (or lost all of its tags) since the plan"
     digest = tags_digest(item.target.provider, tags)
     if digest == item.tags_digest:
-        return "todo"
+        return _consistent(item, tags)
     if digest == item.after_digest:
         return "done"
     return "its tags changed since the plan"
+
+
+def _consistent(item: PlanItem, tags: Mapping[str, str]) -> str:
+    """todo, unless the item's edits do not start from its tags or do not end at its after_digest: such an
+    item was not made by `remediate plan`, and the journal would record wrong values to undo to."""
+    wrong = [edit.key for edit in item.edits if tags.get(edit.key) != edit.before]
+    if wrong:
+        return f"its edits do not start from its tags ({', '.join(wrong)}): the plan is not as it was made"
+    if tags_digest(item.target.provider, after_edits(tags, item.edits)) != item.after_digest:
+        return "its edits do not lead to its after_digest: the plan is not as it was made"
+    return "todo"
 
 
 # --- a new run ---------------------------------------------------------------------------------
@@ -398,17 +410,39 @@ def resume_run(
     if plan_digest is not None and plan_digest != run.plan_digest:
         raise ApplyRefused(f"run {run_id} applied another plan ({run.plan_digest}), not this one ({plan_digest})")
     retry = journal.entries(run_id, set(RETRIED_ON_RESUME))
+    if not retry:
+        return _nothing_to_resume(journal, run_id, writers)
     marks, pending = _recheck(journal, retry, writers, options.max_changes)
+    pending = [replace(entry, state=PENDING, error=None) for entry in pending]  # what is retried now
     report = ApplyReport(run=run_id, stats=writers.stats)
     report.lines = [_describe(entry) for entry in pending]
     report.entries = list(pending)
     if not options.execute:
         report.skipped = len(retry) - len(pending)
+        report.skips = _left_out(retry, marks)
         return report
     journal.mark(run_id, marks)
     journal.mark(run_id, [(entry.seq, PENDING, None) for entry in pending])
     _execute(journal, run_id, pending, writers, run.options.get("notify") or {}, notifier_for)
     return _finish(store, journal, run_id, "remediation.resume", options.approved_by, run.plan_digest, report)
+
+
+def _left_out(entries: Sequence[JournalEntry], marks: Sequence[tuple[int, str, str | None]]) -> list[str]:
+    """For a dry run: what would not be done, and why."""
+    by_seq = {entry.seq: entry for entry in entries}
+    return [
+        f"{by_seq[seq].target.resource_id} ({by_seq[seq].kind}): {error or 'already in place'}"
+        for seq, _, error in marks
+    ]
+
+
+def _nothing_to_resume(journal: Journal, run_id: str, writers: Writers) -> ApplyReport:
+    """Every change of the run is applied or skipped: the run's own counts, and no new audit record."""
+    counts = journal.state_counts(run_id)
+    report = ApplyReport(run=run_id, stats=writers.stats, applied=counts.get(APPLIED, 0))
+    report.skipped = counts.get(SKIPPED, 0) + counts.get(DEFERRED, 0)
+    report.notes.append(f"run {run_id} has nothing left to retry: every change is applied or skipped")
+    return report
 
 
 def _recheck(
@@ -457,6 +491,9 @@ def undo_run(store: Store, run_id: str, options: ApplyOptions, writers: Writers)
     run = journal.run(run_id)
     if run is None:
         raise ApplyRefused(f"no run {run_id!r} in the store (see `remediate runs`)")
+    complete = [undo.id for undo in journal.undos_of(run_id) if undo.status == "complete"]
+    if complete:
+        raise ApplyRefused(f"run {run_id} was already undone by {complete[0]}; there is nothing left to restore")
     done = [entry for entry in journal.entries(run_id, {APPLIED}) if entry.kind == "tags"]
     inverse = [
         JournalEntry(
@@ -469,11 +506,15 @@ def undo_run(store: Store, run_id: str, options: ApplyOptions, writers: Writers)
         for index, entry in enumerate(done, start=1)
     ]
     marks, pending = _recheck(journal, inverse, writers, options.max_changes)
+    # a tag already back at its old value was restored by someone (an earlier, partial undo): not by this run
+    marks = [(seq, SKIPPED, "already as before the run") if state == APPLIED else (seq, state, error)
+             for seq, state, error in marks]  # fmt: skip
     report = ApplyReport(run=None, stats=writers.stats)
     report.lines = [_describe(entry) for entry in pending]
     report.entries = list(pending)
     if not options.execute:
         report.skipped = len(inverse) - len(pending)
+        report.skips = _left_out(inverse, marks)
         return report
     undo_id = new_run_id(datetime.now(UTC))
     report.run = undo_id

@@ -148,6 +148,12 @@ class Journal:
             ).all()
         return [_run_info(row) for row in rows]
 
+    def undos_of(self, run_id: str) -> list[RunInfo]:
+        """The undo runs of ``run_id``, oldest first."""
+        query = select(REMEDIATION_RUN).where(REMEDIATION_RUN.c.undoes == run_id).order_by(REMEDIATION_RUN.c.started_at)
+        with failing_as(self._engine, "read"), reading(self._engine) as conn:
+            return [_run_info(row) for row in conn.execute(query).all()]
+
     def entries(self, run_id: str, states: set[str] | None = None) -> list[JournalEntry]:
         table = REMEDIATION_CHANGE
         query = select(table).where(table.c.run_id == run_id).order_by(table.c.seq)

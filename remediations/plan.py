@@ -23,6 +23,7 @@ from tagwarden.remediations.actions.interface import (
     Proposal,
 )
 from tagwarden.remediations.actions.registry import FIX_ACTIONS, FOLLOW_UP_ACTIONS
+from tagwarden.remediations.limits import count_problem, write_problem
 from tagwarden.remediations.plan_model import (
     ForPerson,
     Plan,
@@ -146,6 +147,9 @@ class _ResourcePlan:
         ungoverned = [edit.key for edit in change.edits if edit.key.casefold() not in self.governed]
         if ungoverned:
             return f"'{ungoverned[0]}' is not a key the policy governs"
+        refused = self.cloud_refuses(change)
+        if refused:
+            return refused
         clash = self.edited_keys() & {edit.key for edit in change.edits}
         if clash:
             same = all(edit in {e for c in self.changes for e in c.edits} for edit in change.edits)
@@ -153,11 +157,23 @@ class _ResourcePlan:
         self.changes.append(change)
         return None
 
+    def cloud_refuses(self, change: PlannedChange) -> str | None:
+        provider = self.resource.provider
+        for edit in change.edits:
+            problem = None if edit.after is None else write_problem(provider, edit.key, edit.after)
+            if problem:
+                return problem
+        tags = {key: value for key, value in self.resource.tags.known.items() if isinstance(value, str)}
+        edits = [edit for earlier in self.changes for edit in earlier.edits] + list(change.edits)
+        return count_problem(provider, after_edits(tags, edits))
+
     def follow_up(self, finding: Finding, proposal: Proposal, reasons: list[str]) -> None:
         if proposal.why_not:
             reasons.append(proposal.why_not)
         if proposal.change is not None and not (self.edited_keys() & {e.key for e in proposal.change.edits}):
-            self.add_change(proposal.change)
+            refused = self.add_change(proposal.change)
+            if refused:
+                reasons.append(refused)
         if proposal.notice is not None:
             notice = proposal.notice
             slot = (notice.level, notice.channel, notice.to)

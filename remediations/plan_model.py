@@ -223,7 +223,8 @@ def _person_json(entry: ForPerson) -> dict[str, Any]:
 
 
 def load_plan(path: Path) -> tuple[Plan, str]:
-    """The plan and its digest (recomputed: a reviewer may have removed items; the run records what it got)."""
+    """The plan and its digest. A plan is applied exactly as it was made: one edited since (its content no
+    longer hashes to its ``digest``) is refused, and so is one that would write a key nobody may write."""
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -234,11 +235,32 @@ def load_plan(path: Path) -> tuple[Plan, str]:
         raise PlanFileError(f"{path}:{error.lineno}: not valid JSON: {error.msg}") from None
     if not isinstance(body, dict) or body.get("tagwarden_plan") != PLAN_VERSION:
         raise PlanFileError(f"{path}: not a tagwarden plan (version {PLAN_VERSION}); make one with `remediate plan`")
+    digest = plan_digest(body)
+    if body.get("digest") != digest:
+        raise PlanFileError(
+            f"{path}: the plan was edited after it was made (its content hashes to {digest}, not to its digest "
+            f"{body.get('digest')!r}); make a new plan with `remediate plan` (to leave resources out, "
+            "use --skip-changed or a narrower policy)"
+        )
     try:
         plan = _plan_of(body)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise PlanFileError(f"{path}: malformed plan ({type(error).__name__}: {error})") from None
-    return plan, plan_digest(body)
+    reserved = reserved_edits(plan)
+    if reserved:
+        raise PlanFileError(f"{path}: the plan edits reserved tag keys, which no one may write: {'; '.join(reserved)}")
+    return plan, digest
+
+
+def reserved_edits(plan: Plan) -> list[str]:
+    """Edits of AWS system keys (``aws:`` in any case): AWS refuses them, and a plan never proposes them."""
+    return [
+        f"{item.target.resource_id}: {edit.key}"
+        for item in plan.items
+        if item.target.provider == "aws"
+        for edit in item.edits
+        if edit.key[:4].casefold() == "aws:"
+    ]
 
 
 def _target_of(raw: Mapping[str, Any]) -> Target:

@@ -160,7 +160,9 @@ def _notifier(config: Any) -> Any:
 
 
 def _report(report: Any, fmt: str, output: Path | None, *, executed: bool, verb: str) -> None:
-    if not executed:
+    for note in report.notes:
+        click.echo(f"tagwarden: {note}", err=True)
+    if not executed and not report.notes:
         for line in report.lines:
             click.echo(f"would {line}", err=True)
         click.echo(
@@ -282,6 +284,8 @@ def undo_command(
 
     if execute and dry_run:
         fail("--yes and --dry-run contradict each other")
+    if not approved_by.strip():
+        fail("--approved-by must name a person")
     options = ApplyOptions(approved_by.strip(), not dry_run, max_changes)
     store = open_store_or_exit(db_url)
     try:

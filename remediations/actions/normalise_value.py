@@ -21,11 +21,11 @@ class NormaliseValue:
         if result.reason not in REASONS or result.key is None or result.value is None:
             return None
         value = result.value
-        mapped = _mapped(rule, value)
+        mapped = mapped_value(rule, value)
         if mapped is not None:
             source, after = "value_map", mapped
         elif result.reason == "value_case":
-            allowed = _allowed_spelling(rule, value)
+            allowed = allowed_spelling(rule, value)
             if allowed is None:
                 return Proposal(why_not=f"no single allowed value matches '{value}' in another case")
             source, after = "allowed", allowed
@@ -38,14 +38,14 @@ class NormaliseValue:
         return Proposal(change=PlannedChange(self.name, rule.id, result.reason or "", (edit,), source, detail))
 
 
-def _mapped(rule: Rule, value: str) -> str | None:
+def mapped_value(rule: Rule, value: str) -> str | None:
     value_map = rule.remediation.get("value_map") or {}
     if value in value_map:
         return str(value_map[value])
     return None
 
 
-def _allowed_spelling(rule: Rule, value: str) -> str | None:
+def allowed_spelling(rule: Rule, value: str) -> str | None:
     literals = {item for item in rule.allowed or () if not any(char in item for char in "*?[")}
     matches = sorted(item for item in literals if item.casefold() == value.casefold())
     return matches[0] if len(matches) == 1 else None

@@ -185,13 +185,18 @@ class AwsTagWriter:
         ]
         for failed in self._parallel(lambda job: self._change("tag_resources", *job), tag_jobs):
             failures.update(failed)
+        crowded = [w for w in writes if _at_tag_limit(failures.get(w.target.resource_id)) and _removes(w)]
+        handled = {write.target.resource_id for write in crowded}
         untag_jobs = [
             (region, batch, {"TagKeys": sorted(keys)})
             for (region, keys), arns in untag_groups.items()
-            for batch in _chunks([arn for arn in arns if arn not in failures], TAG_BATCH)
+            for batch in _chunks([arn for arn in arns if arn not in failures and arn not in handled], TAG_BATCH)
         ]
         for failed in self._parallel(lambda job: self._change("untag_resources", *job), untag_jobs):
             failures.update(failed)
+        for write in crowded:
+            failures.pop(write.target.resource_id, None)
+            failures.update(self._untag_first(write))
         return [
             WriteOutcome(write.target, write.target.resource_id not in failures, failures.get(write.target.resource_id))
             for write in writes
@@ -225,6 +230,23 @@ class AwsTagWriter:
             if not remaining:
                 return failures
         return failures
+
+    def _untag_first(self, write: TagWrite) -> Failures:
+        """A resource at the 50-tag limit whose new keys replace old ones (a rename): adding first can never
+        fit, so remove first, then add; when adding still fails, put the removed values back."""
+        region = region_of(write.target, self.home_region)
+        arn = write.target.resource_id
+        removed = {edit.key: edit.before for edit in write.edits if edit.after is None and edit.before is not None}
+        sets = {edit.key: edit.after for edit in write.edits if edit.after is not None}
+        failed = self._change("untag_resources", region, [arn], {"TagKeys": sorted(_removes(write))})
+        if failed or not sets:
+            return failed
+        failed = self._change("tag_resources", region, [arn], {"Tags": sets})
+        if not failed:
+            return {}
+        restored = self._change("tag_resources", region, [arn], {"Tags": removed}) if removed else {}
+        outcome = "could not be put back: " + restored[arn] if restored else "were put back"
+        return {arn: f"{failed[arn]}; the keys it replaces ({', '.join(sorted(removed))}) {outcome}"}
 
     def _one_by_one(self, operation: str, region: str, arns: list[str], arguments: Mapping[str, Any]) -> Failures:
         failures: Failures = {}
@@ -271,6 +293,16 @@ class AwsTagWriter:
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
+
+
+def _removes(write: TagWrite) -> frozenset[str]:
+    return frozenset(edit.key for edit in write.edits if edit.after is None)
+
+
+def _at_tag_limit(failure: str | None) -> bool:
+    """EC2 answers TagLimitExceeded; other services say it in words."""
+    text = (failure or "").casefold()
+    return "taglimitexceeded" in text or "maximum number of tags" in text or "tag limit" in text
 
 
 def _retryable(detail: Mapping[str, Any]) -> bool:
