@@ -192,6 +192,7 @@ def frozen_report(store: Store | Engine, period: str) -> dict[str, Any] | None:
         row = _latest_row(conn, period)
         if row is None or row.reopen_seq is not None:
             return None
+        _refuse_if_altered(conn, row)
         report: dict[str, Any] = json.loads(row.report)
         report["closed"] = True
         report["audit"] = {
@@ -201,6 +202,17 @@ def frozen_report(store: Store | Engine, period: str) -> dict[str, Any] | None:
             "hash": row.hash,
         }
         return report
+
+
+def _refuse_if_altered(conn: Connection, row: Any) -> None:
+    """Frozen figures that no longer match their chained digest are not shown as the period's figures."""
+    record = record_at(conn, int(row.close_seq))
+    chained = record.payload.get("report_digest") if record is not None else None
+    if sha256_digest(row.report) != chained:
+        raise PeriodError(
+            f"the frozen figures of period {row.period} differ from its close (audit record {row.close_seq}):"
+            " they were altered after the close; run `tagwarden audit verify`"
+        )
 
 
 def _snapshot(period: str, figures: Mapping[str, Any], billing_conn: Any) -> dict[str, Any]:

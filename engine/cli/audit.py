@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -32,7 +34,7 @@ def verify_command(db_url: str | None, anchor: str | None, fmt: str) -> None:
     from tagwarden.engine.store import StoreError
 
     kept = _anchor(anchor) if anchor else None
-    store = open_store_or_exit(db_url)
+    store = _existing_store_or_exit(db_url)
     with store:
         try:
             result = verify(store, kept)
@@ -45,6 +47,25 @@ def verify_command(db_url: str | None, anchor: str | None, fmt: str) -> None:
     else:
         click.echo(result.message, err=True)
     sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+def _existing_store_or_exit(db_url: str | None) -> Any:
+    """Opening a SQLite store creates it; here that would prove an empty trail "intact" after a typo in --db."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from tagwarden.engine.store import default_url
+
+    url_text = db_url or default_url(os.environ, Path.cwd())
+    try:
+        url = make_url(url_text)
+    except (ArgumentError, ValueError):
+        url = None  # the store reports a bad URL itself
+    if url is not None and url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        database = str(url.database)
+        if not database.startswith("file:") and not Path(database).is_file():
+            fail(f"no store at {Path(database).absolute()}: nothing to read (check --db or TAGWARDEN_DB)")
+    return open_store_or_exit(url_text)
 
 
 def _anchor(text: str) -> tuple[int, str]:
@@ -75,7 +96,7 @@ def log_command(db_url: str | None, kind: str | None, fmt: str) -> None:
     from tagwarden.engine.audit.trail import events
     from tagwarden.engine.store import StoreError
 
-    store = open_store_or_exit(db_url)
+    store = _existing_store_or_exit(db_url)
     with store:
         try:
             records = events(store, kind)

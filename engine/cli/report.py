@@ -122,6 +122,7 @@ def destinations(output: str, renderers: Sequence[ReportRenderer]) -> dict[str, 
 def build(
     period: str, policy: Any, db_url: str | None, billing_db: Path | None, scope_owner: str | None, *, quiet: bool
 ) -> Mapping[str, Any]:
+    from tagwarden.engine.audit.periods import PeriodError
     from tagwarden.engine.cost.owners import AllocationError
     from tagwarden.engine.reporting.build import build_report
     from tagwarden.engine.store import StoreError, default_url
@@ -132,7 +133,7 @@ def build(
     try:
         with store:
             figures: Mapping[str, Any] = build_report(store, billing, policy, period, scope_owner=scope_owner)
-    except (StoreError, AllocationError) as error:
+    except (StoreError, AllocationError, PeriodError) as error:
         fail(str(error))
     finally:
         if billing is not None:

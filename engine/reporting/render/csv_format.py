@@ -39,7 +39,8 @@ class CsvRenderer:
 def drilldown_rows(report: ReportDict) -> Iterator[list[str]]:
     for account in report.get("drilldown") or ():
         for owner in account.get("owners") or ():
-            for item in owner.get("items") or ():
+            items = owner.get("items") or ()
+            for item in items:
                 rules = ";".join(str(rule) for rule in item.get("failed_rules") or ())
                 yield [
                     *_texts(account.get("account"), account.get("name"), owner.get("owner"), item.get("id"),
@@ -47,6 +48,24 @@ def drilldown_rows(report: ReportDict) -> Iterator[list[str]]:
                     _money(item.get("cost")),
                     *_texts(item.get("status"), rules),
                 ]  # fmt: skip
+            unlisted = int(owner.get("more_items") or 0)
+            if unlisted:
+                yield _unlisted_row(account, owner, items, unlisted)
+
+
+def _unlisted_row(
+    account: Mapping[str, Any], owner: Mapping[str, Any], items: Sequence[Mapping[str, Any]], unlisted: int
+) -> list[str]:
+    """The build lists an owner's costliest resources only: one row carries the rest, so the column still sums
+    to the owner's spend and nobody mistakes the listed rows for all of them."""
+    listed = sum((Decimal(str(item.get("cost") or 0)) for item in items), Decimal(0))
+    rest = Decimal(str(owner.get("cost") or 0)) - listed
+    label = f"({unlisted} more resource{'s' * (unlisted != 1)}, not listed)"
+    return [
+        *_texts(account.get("account"), account.get("name"), owner.get("owner"), label, "", "", ""),
+        _money(rest),
+        *_texts("", ""),
+    ]
 
 
 def allocation_rows(report: ReportDict) -> Iterator[list[str]]:

@@ -84,3 +84,14 @@ def test_registry_names_every_renderer_once_and_refuses_unknown_names() -> None:
         get_renderer("pdf")
     with pytest.raises(ValueError, match="two report formats"):
         build([JsonRenderer(), JsonRenderer()])
+
+
+def test_resources_the_build_did_not_list_get_one_row_that_keeps_the_owners_sum() -> None:
+    # the build lists an owner's costliest 1000 resources and counts the rest in "more_items"
+    items = [{"id": f"r{n}", "name": "", "cost": 2.5, "status": "not_scanned", "failed_rules": []} for n in range(3)]
+    owner = {"owner": "=cc-1", "cost": 1007.5, "resources": 5, "items": items, "more_items": 2}
+    drilldown = [{"account": "111", "name": "prod", "cost": 1007.5, "resources": 5, "owners": [owner]}]
+    rows = rows_of(CsvRenderer().render(samples.report(drilldown=drilldown))["report.csv"])
+    assert len(rows) == 4
+    assert rows[-1]["resource_id"] == "(2 more resources, not listed)" and rows[-1]["owner"] == "'=cc-1"
+    assert rows[-1]["cost"] == "1000.00" and sum(float(row["cost"]) for row in rows) == 1007.5
