@@ -18,7 +18,7 @@ from tagwarden.engine.taggability.groups import CFN_LIST, MAP
 from tagwarden.engine.taggability.registry import TaggabilityRegistry
 from tagwarden.remediations.iac.json_spans import JsonNode, parse_json_spans
 from tagwarden.remediations.iac.model import BlockFix, TextEdit, WriteOutcome
-from tagwarden.remediations.iac.sources import Sources, indent_at, line_start
+from tagwarden.remediations.iac.sources import Sources, indent_at, line_end, line_start
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ ./@+=-]*$")
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -88,6 +88,51 @@ def _get(node: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | None
     return next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
 
 
+_INTRINSIC_KEYS = re.compile(r"^(Ref|Condition|Fn::[A-Za-z0-9]+)$")
+
+
+def _is_intrinsic(node: yaml.Node) -> bool:
+    """``!If [...]``, ``!Ref X`` or ``Fn::If: [...]``: the value is computed, not a literal tag list or map."""
+    if node.tag.startswith("!"):
+        return True
+    return isinstance(node, yaml.MappingNode) and any(
+        isinstance(k, yaml.ScalarNode) and _INTRINSIC_KEYS.match(k.value) for k, _v in node.value
+    )
+
+
+def _keys_inside(node: yaml.Node) -> set[str]:
+    """Every literal ``Key: K`` anywhere under a node (the tags a conditional item may bring)."""
+    if isinstance(node, yaml.MappingNode):
+        found = {
+            v.value
+            for k, v in node.value
+            if isinstance(k, yaml.ScalarNode) and k.value == "Key" and isinstance(v, yaml.ScalarNode)
+        }
+        return found.union(*(_keys_inside(v) for _k, v in node.value if not isinstance(v, yaml.ScalarNode)))
+    if isinstance(node, yaml.SequenceNode):
+        return set().union(*(_keys_inside(item) for item in node.value))
+    return set()
+
+
+def _leave_conditional_keys(fix: BlockFix, node: yaml.Node, outcome: WriteOutcome) -> None:
+    """A key a conditional item (``- !If [...]``) may set is not added beside it: that would duplicate it."""
+    if not isinstance(node, yaml.SequenceNode):
+        return
+    _leave_keys(fix, set().union(*(_keys_inside(item) for item in node.value if _is_intrinsic(item))), outcome)
+
+
+def _leave_keys(fix: BlockFix, conditional: set[str], outcome: WriteOutcome) -> None:
+    for key in [key for key in fix.adds if key in conditional]:
+        del fix.adds[key]
+        outcome.left.append(fix.left(key, f"{key} is missing; a conditional item (Fn::If) may set it: decide by hand"))
+
+
+def _past_comment(text: str, end: int) -> int:
+    """After a comment that ends the line (``Value: c  # why``): new lines go below it, not between."""
+    rest_end = line_end(text, end)
+    return rest_end if text[end:rest_end].lstrip(" \t").startswith("#") else end
+
+
 def _content_end(node: yaml.Node) -> int:
     """Where a node's own text ends (a block collection's end mark is the next line's start)."""
     if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False) or not node.value:
@@ -114,9 +159,16 @@ class _YamlTemplate(_Template):
             self._new_tags(fix, found[0].start_mark.column, resource, properties, tags_key, style, outcome)
             return
         node = tags[1]
+        if node.start_mark.index < tags[0].end_mark.index or self.text[node.start_mark.index] == "&":
+            outcome.left.extend(_leave_all(fix, f"{tags_key} is a YAML anchor or alias shared with other resources"))
+            return
+        if _is_intrinsic(node):
+            outcome.left.extend(_leave_all(fix, f"{tags_key} is computed (an intrinsic function)"))
+            return
         if getattr(node, "flow_style", False) or not isinstance(node, yaml.SequenceNode | yaml.MappingNode):
             outcome.left.extend(_leave_all(fix, f"{tags_key} is not written as a block list or map"))
             return
+        _leave_conditional_keys(fix, node, outcome)
         entries = self._entries(node)
         for old, new in fix.renames.items():
             key_node = next((k for k, _v in entries if k is not None and k.value == old), None)
@@ -152,7 +204,7 @@ class _YamlTemplate(_Template):
         if not node.value:
             outcome.left.extend(_leave_all(fix, "the tags are empty"))
             return
-        end = _content_end(node)
+        end = _past_comment(text, _content_end(node))
         pieces = []
         if isinstance(node, yaml.MappingNode):
             indent = " " * node.value[0][0].start_mark.column
@@ -175,7 +227,7 @@ class _YamlTemplate(_Template):
                         written = " " + written
                     piece = piece[: span.start_mark.index - start] + written + piece[span.end_mark.index - start :]
                 pieces.append(piece)
-            end = item_end
+            end = _past_comment(text, item_end)
         outcome.edit(fix.file, TextEdit(end, end, "".join("\n" + piece for piece in pieces)))
         outcome.applied.added += len(fix.adds)
 
@@ -198,12 +250,12 @@ class _YamlTemplate(_Template):
                 return
             column = " " * node.value[0][0].start_mark.column
             inserted = f"\n{column}{tags_key}:{self._tags_body(fix, column + unit, style)}"
-            end = _content_end(node)
+            end = _past_comment(self.text, _content_end(node))
         else:
             column = " " * type_column
             inner = column + unit
             inserted = f"\n{column}Properties:\n{inner}{tags_key}:{self._tags_body(fix, inner + unit, style)}"
-            end = _content_end(resource)
+            end = _past_comment(self.text, _content_end(resource))
         outcome.edit(fix.file, TextEdit(end, end, inserted))
         outcome.applied.added += len(fix.adds)
 
@@ -238,9 +290,12 @@ class _JsonTemplate(_Template):
         if tags is None:
             self._new_tags(fix, resource, properties, tags_key, style, outcome)
             return
-        if tags.kind not in ("array", "object"):
+        if tags.kind not in ("array", "object") or _is_json_intrinsic(tags):
             outcome.left.extend(_leave_all(fix, f"{tags_key} is computed (an intrinsic function)"))
             return
+        if tags.kind == "array":
+            conditional = set().union(*(_json_keys_inside(item) for item in tags.items if _is_json_intrinsic(item)))
+            _leave_keys(fix, conditional, outcome)
         entries = self._entries(tags)
         for old, new in fix.renames.items():
             key = next((k for k, _v in entries if k is not None and k.value == old), None)
@@ -333,6 +388,17 @@ class _JsonTemplate(_Template):
         end = target.members[-1][1].end
         outcome.edit(fix.file, TextEdit(end, end, separator + member))
         outcome.applied.added += len(fix.adds)
+
+
+def _is_json_intrinsic(node: JsonNode) -> bool:
+    return node.kind == "object" and any(_INTRINSIC_KEYS.match(str(k.value)) for k, _v in node.members)
+
+
+def _json_keys_inside(node: JsonNode) -> set[str]:
+    """Every literal ``"Key": K`` anywhere under a node (the tags a conditional item may bring)."""
+    found = {str(v.value) for k, v in node.members if k.value == "Key" and v.kind == "string"}
+    children = [v for _k, v in node.members] + list(node.items)
+    return found.union(*(_json_keys_inside(child) for child in children))
 
 
 def _json_entry(key: str, value: str, kind: str) -> str:

@@ -104,7 +104,7 @@ def _reparse(file: str, original: str, text: str) -> None:
         if _outline(parse_hcl(text)) != _outline(parse_hcl(original)):
             raise ValueError("the edits would change the file's blocks")
     elif file.lower().endswith(".json") or text.lstrip().startswith("{"):
-        json.loads(text)
+        json.loads(text.removeprefix("\ufeff"))  # a BOM is kept as written; json refuses it
     else:
         yaml.compose(text, Loader=yaml.SafeLoader)
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from tagwarden.engine.resources import Resource
 
+_CONTROL_ESCAPES = {code: repr(chr(code))[1:-1] for code in range(32)}
+
 
 @dataclass(frozen=True, slots=True)
 class LeftFinding:
@@ -18,7 +20,8 @@ class LeftFinding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.rule} {self.address}: {self.message}"
+        message = self.message.translate(_CONTROL_ESCAPES)  # a tag value's newline must not break the list
+        return f"{self.file}:{self.line}: {self.rule} {self.address}: {message}"
 
 
 @dataclass(frozen=True, slots=True)

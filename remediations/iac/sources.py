@@ -46,6 +46,12 @@ def line_end(text: str, offset: int) -> int:
     return end - 1 if end > 0 and text[end - 1] == "\r" else end
 
 
+def next_line_start(text: str, offset: int) -> int:
+    """The offset after the newline that ends the line holding ``offset`` (past a whole ``\r\n``)."""
+    end = text.find("\n", offset)
+    return len(text) if end < 0 else end + 1
+
+
 def indent_at(text: str, offset: int) -> str:
     start = line_start(text, offset)
     line = text[start : line_end(text, start)]

@@ -22,7 +22,7 @@ from tagwarden.iac_checks.terraform.hcl.ir import Block, Body
 from tagwarden.iac_checks.terraform.instance import provider_key
 from tagwarden.remediations.iac.hcl_spans import Item, Node, attribute_value
 from tagwarden.remediations.iac.model import BlockFix, LeftFinding, TextEdit, ValueChange, WriteOutcome
-from tagwarden.remediations.iac.sources import Sources, indent_at, line_end, line_start
+from tagwarden.remediations.iac.sources import Sources, indent_at, line_end, line_start, next_line_start
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _GOOGLE_PROVIDERS = ("google", "google-beta")
@@ -375,12 +375,12 @@ def _value_text(text: str, value: Node, change: ValueChange) -> str | None:
 def _unit(text: str, block: Block) -> str:
     """The file's indentation step, from the block's first indented line (two spaces if none)."""
     outer = indent_at(text, block.start)
-    start = line_end(text, block.start) + 1
+    start = next_line_start(text, block.start)
     while start < block.end:
         inner = indent_at(text, start)
         if text[start + len(inner) : line_end(text, start)].strip():
             return inner[len(outer) :] if len(inner) > len(outer) else "  "
-        start = line_end(text, start) + 1
+        start = next_line_start(text, start)
     return "  "
 
 
