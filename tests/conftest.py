@@ -12,6 +12,14 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 SCHEMAS = REPO / "tests" / "fixtures" / "schemas"
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every server a test talks to is on loopback: a proxy from the environment must not get in between."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
 @pytest.fixture
 def repo() -> Path:
     return REPO

@@ -14,13 +14,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "collectors" / "azu
 from servers import WritableArmFake, WritableGoogleFake, serving_writable, writable_arm, writable_google
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
 @pytest.fixture
 def arm() -> Iterator[WritableArmFake]:
     fake = writable_arm()
