@@ -1,7 +1,8 @@
-"""A DuckDB ``billing`` table exactly as the cost contract defines it, built by the tests themselves.
+"""The DuckDB ``billing`` table (made by ``open_billing``, checked against the cost contract's columns),
+filled by the tests themselves.
 
 The import (``tagwarden cost import``) is tested elsewhere; these tests only need the table, so they
-build it from the shared FOCUS sample with DuckDB's CSV reader, or from a few rows given in Python.
+fill it from the shared FOCUS sample with DuckDB's CSV reader, or from a few rows given in Python.
 """
 
 from __future__ import annotations
@@ -49,8 +50,12 @@ NAMES = [name for name, _ in COLUMNS]
 
 
 def create_billing(path: Path) -> duckdb.DuckDBPyConnection:
-    conn = duckdb.connect(str(path))
-    conn.execute("CREATE TABLE billing (" + ", ".join(f'"{name}" {kind}' for name, kind in COLUMNS) + ")")
+    """The billing database as the import makes it, checked against the contract's columns."""
+    from tagwarden.engine.cost.storage import open_billing
+
+    conn = open_billing(path)
+    described = tuple((row[0], row[1]) for row in conn.execute("DESCRIBE billing").fetchall())
+    assert described == COLUMNS, "the billing table no longer has the contract's columns"
     return conn
 
 
