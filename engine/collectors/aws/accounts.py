@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -51,6 +51,7 @@ class AccountTarget:
     label: str
     home_region: str
     connect: Callable[[], ClientPool]
+    tags: Mapping[str, str] = field(default_factory=dict)  # the account's own tags (Organizations), with --org-role
 
 
 def identities(
@@ -107,13 +108,27 @@ def _targets_of(
         ) from error
     result = []
     for account in accounts:
-        if account == identity.account:
-            result.append(own)  # the management account itself: no role to assume
+        tags = _account_tags(identity, account)
+        if account == identity.account:  # the management account itself: no role to assume
+            result.append(AccountTarget(own.account, own.label, own.home_region, own.connect, tags))
         else:
             label = f"account {account} (role {org_role})"
             connect = _role_connector(identity, account, org_role, options.environ, endpoint, pool_size)
-            result.append(AccountTarget(account, label, identity.home_region, connect))
+            result.append(AccountTarget(account, label, identity.home_region, connect, tags))
     return result
+
+
+def _account_tags(identity: Identity, account: str) -> dict[str, str]:
+    """The account's tags, the context of ``{account.tags.K}`` remediation values. A denied call is
+    counted as a missing permission by the call recorder, and the scan goes on without them."""
+    organizations = identity.clients.get("organizations", identity.home_region)
+    tags: dict[str, str] = {}
+    try:
+        for page in organizations.get_paginator("list_tags_for_resource").paginate(ResourceId=account):
+            tags.update({str(tag["Key"]): str(tag["Value"]) for tag in page.get("Tags", ())})
+    except (BotoCoreError, ClientError):
+        return {}
+    return tags
 
 
 def _active_accounts(identity: Identity) -> Iterator[str]:

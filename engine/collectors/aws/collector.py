@@ -9,7 +9,8 @@ not carry come, by default, from one Tagging API sweep per region (see ``tagging
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 
 from tagwarden.engine.collectors.aws.accounts import AccountTarget, identities, targets
@@ -134,7 +135,7 @@ class AwsCollector:
                 report(f"aws {target.account} {item.label}", stats.resources)
                 continue
             stats.resources += 1
-            yield item
+            yield with_account_tags(item, target.tags) if target.tags else item
 
     def _regions(
         self, options: CollectorOptions, clients: ClientPool, target: AccountTarget, prefix: str, recorder: CallRecorder
@@ -271,3 +272,8 @@ def _tag_index(collector: AwsCollector, clients: ClientPool) -> TagIndex | None:
 
 def _ignore(what: str, count: int) -> None:
     return None
+
+
+def with_account_tags(resource: Resource, tags: Mapping[str, str]) -> Resource:
+    """The resource with its account's tags in its context (``account_tags``), for remediation values."""
+    return replace(resource, context={**resource.context, "account_tags": dict(tags)})

@@ -346,6 +346,9 @@ def plant_estate(endpoint: str) -> Estate:
     return planted
 
 
+MEMBER_ACCOUNT_TAGS = {"CostCenter": "cc-2000", "Owner": "data-team@example.org"}
+
+
 def _plant_member_accounts(session: boto3.Session, endpoint: str, estate: Estate) -> None:
     organizations = session.client("organizations", region_name=REGION_B, endpoint_url=endpoint)
     organizations.create_organization(FeatureSet="ALL")
@@ -358,6 +361,7 @@ def _plant_member_accounts(session: boto3.Session, endpoint: str, estate: Estate
         assumed.client("sqs", region_name=REGION_A, endpoint_url=endpoint).create_queue(QueueName=queue, tags=tags)
         arn = f"arn:aws:sqs:{REGION_A}:{account}:{queue}"
         estate.add(f"queue_in_{queue.split('-')[0]}_account", Planted("sqs:queue", arn, REGION_A, tags, queue, account))
+    organizations.tag_resource(ResourceId=member, Tags=[{"Key": k, "Value": v} for k, v in MEMBER_ACCOUNT_TAGS.items()])
     organizations.close_account(AccountId=suspended)
     estate.member_account, estate.suspended_account, estate.locked_account = member, suspended, locked
 

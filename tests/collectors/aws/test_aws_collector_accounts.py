@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aws_moto_support import MAIN_ACCOUNT, ORG_ROLE, REGION_A, Estate, FaultProxy, options_for
+from aws_moto_support import MAIN_ACCOUNT, MEMBER_ACCOUNT_TAGS, ORG_ROLE, REGION_A, Estate, FaultProxy, options_for
 
 from tagwarden.engine.collectors.aws import AwsCollector
 from tagwarden.engine.collectors.interface import CollectorError, CollectStats
@@ -32,11 +32,26 @@ def test_org_role_reads_every_active_account_and_records_the_one_it_cannot_enter
     assert estate.resources["queue_in_locked_account"].arn not in found
     assert {resource.account for resource in resources} == {MAIN_ACCOUNT, estate.member_account}
 
+    assert found[member_queue.arn].context["account_tags"] == MEMBER_ACCOUNT_TAGS  # for {account.tags.K}
+
     assert stats.failures == [f"account {locked}: AccessDenied: injected by the test proxy: AccessDenied"]
     assert stats.missing_permissions == {"sts:AssumeRole"}
     roles_assumed = [call.body.decode() for call in proxy.calls if call.action == "AssumeRole"]
     assert not any(estate.suspended_account in body for body in roles_assumed)
     assert any(f"{estate.member_account}%3Arole%2F{ORG_ROLE}" in body for body in roles_assumed)
+
+
+def test_account_tags_that_cannot_be_read_are_a_missing_permission_and_the_scan_goes_on(
+    proxy: FaultProxy, estate: Estate
+) -> None:
+    proxy.fail("ListTagsForResource", "AccessDeniedException", status=403)
+    stats = CollectStats()
+    options = options_for(proxy.url, regions=(REGION_A,), org_role=ORG_ROLE)
+    resources = list(AwsCollector(services=["sqs"]).collect(options, stats))
+    member_queue = next(r for r in resources if r.id == estate.resources["queue_in_member_account"].arn)
+    assert "account_tags" not in member_queue.context
+    assert "organizations:ListTagsForResource" in stats.missing_permissions
+    assert not stats.failures or all("ListTagsForResource" not in failure for failure in stats.failures)
 
 
 def test_org_role_without_access_to_the_organisation_is_a_collector_error(proxy: FaultProxy) -> None:
