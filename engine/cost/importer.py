@@ -25,7 +25,7 @@ import duckdb
 
 from tagwarden.engine.cost.formats.interface import BillingFormat, BillingFormatError, SourceHeader
 from tagwarden.engine.cost.formats.registry import detect_format, get_format
-from tagwarden.engine.cost.formats.sql import SqlColumns, quote_identifier
+from tagwarden.engine.cost.formats.sql import JSON_LINE_COLUMN, SqlColumns, quote_identifier, quote_literal
 from tagwarden.engine.cost.import_log import CostImportLog, ImportRecord
 from tagwarden.engine.cost.reading import REJECTS_TABLE, SourceRelation, detect_kind, read_header, relation
 from tagwarden.engine.cost.storage import BILLING_COLUMNS
@@ -34,11 +34,20 @@ HASH_FIRST_BELOW_BYTES = 256 << 20  # smaller files are hashed before the import
 HASH_CHUNK_BYTES = 8 << 20  # large reads: a third less time than hashlib.file_digest's 256 KiB on a 6 GB file
 REJECTED_LINES_KEPT = 100  # in the store's record; the count is always complete
 _PERIOD = "strftime(coalesce(BillingPeriodStart, ChargePeriodStart), '%Y-%m')"
-_PROBLEMS = (  # (condition on a stored row, why it is rejected), first match wins
-    ("period IS NULL", "no valid billing period or charge period start date"),
-    ("BillingCurrency IS NULL OR trim(BillingCurrency) = ''", "no currency"),
-    ("BilledCost IS NULL", "no valid cost"),
-    ("Tags IS NULL", "tags are not a JSON object with distinct keys"),
+# a row with a date column that does not parse is inserted with adjustment_of = this marker + the column's
+# name (inside the import's transaction only: it is rejected and deleted before anything else reads it)
+_BAD_DATE_MARKER = "!unparsed date:"
+_PROBLEMS = (  # (condition on a stored row, SQL giving why it is rejected), first match wins
+    (
+        f"starts_with(adjustment_of, '{_BAD_DATE_MARKER}')",
+        f"'not a date in column ' || substr(adjustment_of, {len(_BAD_DATE_MARKER) + 1})",
+    ),
+    ("period IS NULL", quote_literal("no valid billing period or charge period start date")),
+    ("BillingCurrency IS NULL OR trim(BillingCurrency) = ''", quote_literal("no currency")),
+    ("BilledCost IS NULL", quote_literal("no valid cost")),
+    # FOCUS requires it; a row without it would drop out of every EffectiveCost total unnoticed
+    ("EffectiveCost IS NULL", quote_literal("no valid EffectiveCost")),
+    ("Tags IS NULL", quote_literal("tags are not a JSON object with distinct keys")),
 )
 
 
@@ -230,7 +239,8 @@ def _insert(
     conn: duckdb.DuckDBPyConnection, import_id: int, billing_format: BillingFormat, source: SourceRelation
 ) -> list[Rejection]:
     conn.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
-    projection = billing_format.projection(SqlColumns(source.header))
+    columns = SqlColumns(source.header)
+    projection = billing_format.projection(columns)
     from_sql = source.from_sql
     tag_columns = _dedupable_tag_columns(billing_format, source)
     if tag_columns:
@@ -241,13 +251,16 @@ def _insert(
         if name not in ("import_id", "source_line", "period", "adjustment_of")
     )
     rejections = _unreadable_json_lines(conn, source)
-    conn.execute(
+    _insert_rows(
+        conn,
+        source.header.kind == "parquet",
         f"""
         INSERT INTO billing
-        SELECT {import_id} AS import_id, __line AS source_line, {_PERIOD} AS period, * EXCLUDE (__line),
-               CAST(NULL AS VARCHAR) AS adjustment_of
-        FROM (SELECT __line, {mapped} FROM {from_sql} WHERE {source.row_filter})
-        """
+        SELECT {import_id} AS import_id, __line AS source_line, {_PERIOD} AS period, * EXCLUDE (__line, __bad_date),
+               __bad_date AS adjustment_of
+        FROM (SELECT __line, {mapped}, {_bad_date_marker(columns.unparsed_dates)} AS __bad_date
+              FROM {from_sql} WHERE {source.row_filter})
+        """,
     )
     if source.first_line_from_row_ids is not None:
         _number_lines_from_row_ids(conn, import_id, source.first_line_from_row_ids)
@@ -255,6 +268,30 @@ def _insert(
         rejections += _reader_rejections(conn, import_id)
     rejections += _unusable_rows(conn, import_id)
     return sorted(rejections, key=lambda rejection: rejection.line)
+
+
+def _insert_rows(conn: duckdb.DuckDBPyConnection, lines_numbered_by_reader: bool, insert_sql: str) -> None:
+    """Run the import's INSERT; when every row carries its line from the reader (Parquet's file_row_number),
+    insertion order does not matter, and dropping it lets both cores append row groups (measured: 10M rows
+    about 1 s less on 2 cores). CSV and JSON Lines number rows by their order, so it is kept for them."""
+    if not lines_numbered_by_reader:
+        conn.execute(insert_sql)
+        return
+    conn.execute("SET preserve_insertion_order = false")
+    try:
+        conn.execute(insert_sql)
+    finally:
+        conn.execute("SET preserve_insertion_order = true")
+
+
+def _bad_date_marker(unparsed_dates: dict[str, str]) -> str:
+    if not unparsed_dates:
+        return "CAST(NULL AS VARCHAR)"
+    branches = " ".join(
+        f"WHEN {condition} THEN {quote_literal(_BAD_DATE_MARKER + column)}"
+        for column, condition in unparsed_dates.items()
+    )
+    return f"CASE {branches} END"
 
 
 def _dedupable_tag_columns(billing_format: BillingFormat, source: SourceRelation) -> tuple[str, ...]:
@@ -293,7 +330,8 @@ def _unreadable_json_lines(conn: duckdb.DuckDBPyConnection, source: SourceRelati
     if source.header.kind != "json":
         return []
     rows = conn.execute(
-        f"SELECT __line FROM {source.from_sql} WHERE NOT coalesce({source.row_filter}, false) ORDER BY __line"
+        f"SELECT __line FROM {source.from_sql} WHERE NOT coalesce({source.row_filter}, false)"
+        f" AND trim(coalesce({JSON_LINE_COLUMN}, '')) <> '' ORDER BY __line"  # a blank line is no record: skipped
     ).fetchall()
     conn.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")  # this pass's rejects are counted by the insert's pass
     return [Rejection(int(row[0]), "not a JSON object") for row in rows]
@@ -329,7 +367,7 @@ def _reader_rejections(conn: duckdb.DuckDBPyConnection, import_id: int) -> list[
 
 def _unusable_rows(conn: duckdb.DuckDBPyConnection, import_id: int) -> list[Rejection]:
     any_problem = " OR ".join(f"({condition})" for condition, _ in _PROBLEMS)
-    reason = "CASE " + " ".join(f"WHEN {condition} THEN '{why}'" for condition, why in _PROBLEMS) + " END"
+    reason = "CASE " + " ".join(f"WHEN {condition} THEN {why}" for condition, why in _PROBLEMS) + " END"
     found = conn.execute(
         f"SELECT source_line, {reason} FROM billing WHERE import_id = ? AND ({any_problem}) ORDER BY source_line",
         [import_id],

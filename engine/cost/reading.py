@@ -25,7 +25,7 @@ from tagwarden.engine.cost.formats.sql import JSON_LINE_COLUMN, quote_literal
 from tagwarden.engine.cost.storage import MONEY
 
 JSON_HEADER_SAMPLE = 1000
-CSV_SNIFF_BYTES = 1 << 16
+HEADER_MAX_CHARS = 16 << 20  # a header line longer than this is not a billing export's
 NULL_SPELLINGS = "['', 'NULL']"
 REJECTS_TABLE = "tagwarden_reject_errors"
 REJECTS_SCAN = "tagwarden_reject_scans"
@@ -83,7 +83,9 @@ def relation(path: Path, header: SourceHeader, read_types: Mapping[str, ReadType
     if header.kind == "json":
         reader = (
             f"read_csv({location}, columns = {{'{JSON_LINE_COLUMN}': 'VARCHAR'}}, header = false, auto_detect = false,"
-            f" delim = '{_JSON_LINE_SEPARATOR}', quote = '', escape = '', {rejects})"
+            f" delim = '{_JSON_LINE_SEPARATOR}', quote = '', escape = '', {rejects},"
+            # told, not guessed: DuckDB guesses compression from the name, and an export may lack ".gz"
+            f" compression = '{'gzip' if _is_gzip(path) else 'none'}')"
         )
         return SourceRelation(
             f"(SELECT *, row_number() OVER () AS __line FROM {reader})",
@@ -95,7 +97,9 @@ def relation(path: Path, header: SourceHeader, read_types: Mapping[str, ReadType
     types = {
         column: _READ_TYPES[read_types[column]] if column in read_types else "VARCHAR" for column in header.columns
     }
-    columns_sql = ", ".join(f"{quote_literal(column)}: {quote_literal(sql_type)}" for column, sql_type in types.items())
+    columns_sql = ", ".join(
+        f"{quote_literal(header.sql_name(column))}: {quote_literal(sql_type)}" for column, sql_type in types.items()
+    )
     dialect = ", ".join(f"{option} = {value}" for option, value in header.reader_options.items())
     # no sniffing: the header and dialect are known, and a sniffer gives up on the very files with bad rows
     reader = (
@@ -112,12 +116,18 @@ def relation(path: Path, header: SourceHeader, read_types: Mapping[str, ReadType
 
 
 def _csv_header(path: Path) -> SourceHeader:
-    """The header line and dialect, read with Python's csv module from the first block of the file."""
+    """The header line and dialect, read with Python's csv module from the file's first line (whole: a legacy CUR
+    with thousands of tag keys has a header far longer than any fixed block)."""
     compressed = _is_gzip(path)
     opener: Any = gzip.open if compressed else open
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as stream:
-            sample = stream.read(CSV_SNIFF_BYTES)
+            sample = stream.readline(HEADER_MAX_CHARS)
+            while sample.count('"') % 2 and len(sample) < HEADER_MAX_CHARS:  # a quoted name holding a line break
+                more = stream.readline(HEADER_MAX_CHARS)
+                if not more:
+                    break
+                sample += more
     except (OSError, UnicodeDecodeError, EOFError) as error:
         raise BillingFormatError(f"{path}: cannot read it as CSV: {error}") from error
     try:
@@ -144,16 +154,15 @@ def _json_header_paths(path: Path) -> list[str]:
     opener: Any = gzip.open if _is_gzip(path) else open
     paths: dict[str, None] = {}
     with opener(path, "rt", encoding="utf-8-sig") as stream:
-        for number, line in enumerate(itertools.islice(stream, JSON_HEADER_SAMPLE), start=1):
+        for line in itertools.islice(stream, JSON_HEADER_SAMPLE):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 continue  # the import rejects this line with its number
-            if not isinstance(record, dict):
-                raise BillingFormatError(f"{path}:{number}: a JSON Lines billing export has one object per line")
-            paths.update(dict.fromkeys(_json_paths(record)))
+            if isinstance(record, dict):  # any other JSON value: the import rejects its line with its number
+                paths.update(dict.fromkeys(_json_paths(record)))
     if not paths:
         raise BillingFormatError(f"{path}: no JSON record in its first {JSON_HEADER_SAMPLE} lines")
     return list(paths)

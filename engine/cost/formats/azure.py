@@ -59,9 +59,11 @@ class AzureFormat:
         charge_type = columns.text("chargeType", "ChargeType")
         resource_id = columns.text(*RESOURCE_ID)
         cost = columns.money(*COST)
+        month_of_day = f"date_trunc('month', {day})"
         return {
-            "BillingPeriodStart": f"coalesce({period_start}, date_trunc('month', {day}))",
-            "BillingPeriodEnd": f"coalesce({period_end}, date_trunc('month', {day}) + INTERVAL 1 MONTH)",
+            "BillingPeriodStart": f"coalesce({period_start}, {month_of_day})",
+            # Azure names the period's last day; FOCUS's end is exclusive (the next day's midnight)
+            "BillingPeriodEnd": f"coalesce({period_end} + INTERVAL 1 DAY, {month_of_day} + INTERVAL 1 MONTH)",
             "ChargePeriodStart": day,
             "ChargePeriodEnd": f"{day} + INTERVAL 1 DAY",
             "BillingCurrency": columns.text(*CURRENCY),

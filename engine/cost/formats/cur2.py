@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from tagwarden.engine.cost.formats import aws_cur
 from tagwarden.engine.cost.formats.interface import Columns, ReadType, SourceHeader
-from tagwarden.engine.cost.formats.sql import EMPTY_TAGS, tags_from_json_object
+from tagwarden.engine.cost.formats.sql import EMPTY_TAGS, quote_literal, tags_from_json_object
+
+FLAT_TAG_PREFIX = "resource_tags_"
 
 ROLES: aws_cur.Roles = {
     "billing_period_start": ("bill_billing_period_start_date",),
@@ -55,25 +57,45 @@ class Cur2Format:
 
     def tag_source_columns(self, header: SourceHeader) -> tuple[str, ...]:
         found = header.find("resource_tags")
-        return (found,) if found else ()
+        return (found,) if found else _flat_tag_columns(header)
 
     def projection(self, columns: Columns) -> dict[str, str]:
         return aws_cur.projection(columns, ROLES, _tags(columns))
 
 
+def _flat_tag_columns(header: SourceHeader) -> tuple[str, ...]:
+    """A legacy CUR delivered as Parquet (the Athena layout) has CUR 2.0's snake_case names but one
+    ``resource_tags_user_<key>`` column per tag key instead of the ``resource_tags`` map."""
+    return tuple(column for column in header.columns if column.lower().startswith(FLAT_TAG_PREFIX))
+
+
+def _flat_tags(columns: Columns, tag_columns: tuple[str, ...]) -> str:
+    entries = ", ".join(
+        f"{{'key': {quote_literal(column[len(FLAT_TAG_PREFIX) :])}, 'value': {columns.text(column)}}}"
+        for column in tag_columns
+    )
+    present = f"list_filter([{entries}], lambda entry: entry.value IS NOT NULL AND entry.value <> '')"
+    return f"TRY(map_from_entries({present}))"
+
+
 def _tags(columns: Columns) -> str:
     column = columns.header.find("resource_tags")
     if column is None:
-        return EMPTY_TAGS
+        tag_columns = _flat_tag_columns(columns.header)
+        return _renamed(_flat_tags(columns, tag_columns)) if tag_columns else EMPTY_TAGS
     if columns.header.type_of(column).startswith("MAP"):
         source = f"coalesce(CAST({columns.raw(column)} AS MAP(VARCHAR, VARCHAR)), {EMPTY_TAGS})"
     else:
         source = tags_from_json_object(columns.text(column))
+    return _renamed(source)
+
+
+def _renamed(source: str) -> str:
+    """``user_<Key>`` -> ``<Key>``, ``aws_<key>`` -> ``aws:<key>``; NULL (unusable tags) stays NULL."""
     renamed = (
         f"list_transform(map_entries({source}), lambda entry: {{'key': CASE "
         "WHEN starts_with(entry.key, 'user_') THEN substr(entry.key, 6) "
         "WHEN starts_with(entry.key, 'aws_') THEN 'aws:' || substr(entry.key, 5) "
         "ELSE entry.key END, 'value': entry.value})"
     )
-    # NULL (unusable tags) stays NULL through the lambda, so the row is rejected
     return f"TRY(map_from_entries({renamed}))"

@@ -47,6 +47,16 @@ class SourceHeader:
     def type_of(self, column: str) -> str:
         return self.types.get(column, "VARCHAR").upper()
 
+    def sql_name(self, column: str) -> str:
+        """The name DuckDB knows ``column`` by. DuckDB identifiers ignore case, yet a legacy CUR has one column
+        per tag key and AWS tag keys are case-sensitive (``resourceTags/user:Env`` and ``.../user:env``): a
+        column whose name repeats an earlier one but for case is read under ``name~position``."""
+        index = self.columns.index(column)
+        folded = column.lower()
+        if any(other.lower() == folded for other in self.columns[:index]):
+            return f"{column}~{index + 1}"
+        return column
+
 
 class Columns(Protocol):
     """SQL expressions over the source's columns; each takes candidate names, the first present wins,

@@ -28,6 +28,9 @@ class SqlColumns:
 
     def __init__(self, header: SourceHeader) -> None:
         self.header = header
+        # source column -> SQL true when its text is there but is not a date: such a row is rejected, not
+        # stored without the date (a typed CSV reader rejects these itself; text dates are parsed in SQL)
+        self.unparsed_dates: dict[str, str] = {}
 
     def _find(self, candidates: tuple[str, ...]) -> str | None:
         found = self.header.find(*candidates)
@@ -35,13 +38,16 @@ class SqlColumns:
             return candidates[0]  # an export leaves out null fields: a path not seen so far may come later
         return found
 
+    def _identifier(self, column: str) -> str:
+        return quote_identifier(self.header.sql_name(column))
+
     def raw(self, *candidates: str) -> str:
         column = self._find(candidates)
         if column is None:
             return "NULL"
         if self.header.kind == "json":
             return f"json_extract({JSON_LINE_COLUMN}, {quote_literal(json_path(column))})"
-        return quote_identifier(column)
+        return self._identifier(column)
 
     def text(self, *candidates: str) -> str:
         column = self._find(candidates)
@@ -49,7 +55,7 @@ class SqlColumns:
             return "CAST(NULL AS VARCHAR)"
         if self.header.kind == "json":
             return f"json_extract_string({JSON_LINE_COLUMN}, {quote_literal(json_path(column))})"
-        reference = quote_identifier(column)
+        reference = self._identifier(column)
         return reference if self.header.type_of(column) == "VARCHAR" else f"CAST({reference} AS VARCHAR)"
 
     def money(self, *candidates: str) -> str:
@@ -58,11 +64,11 @@ class SqlColumns:
             return f"CAST(NULL AS {MONEY})"
         source_type = self.header.type_of(column) if self.header.kind != "json" else "VARCHAR"
         if source_type == MONEY:
-            return quote_identifier(column)
+            return self._identifier(column)
         if source_type.startswith(_TEXTS) or source_type.startswith(_FLOATS):
             # through the shortest decimal text: a float's binary expansion is not the amount that was billed
             return f"TRY_CAST(trim({self.text(column)}) AS {MONEY})"
-        return f"TRY_CAST({quote_identifier(column)} AS {MONEY})"
+        return f"TRY_CAST({self._identifier(column)} AS {MONEY})"
 
     def timestamp(self, *candidates: str, formats: tuple[str, ...] = ()) -> str:
         column = self._find(candidates)
@@ -71,11 +77,13 @@ class SqlColumns:
         source_type = self.header.type_of(column) if self.header.kind != "json" else "VARCHAR"
         if not source_type.startswith(_TEXTS):
             # TIMESTAMPTZ -> TIMESTAMP converts to the session's time zone, which open_billing sets to UTC
-            return f"TRY_CAST({quote_identifier(column)} AS TIMESTAMP)"
+            return f"TRY_CAST({self._identifier(column)} AS TIMESTAMP)"
         value = f"trim({self.text(column)})"
         attempts = [f"try_strptime({value}, {quote_literal(pattern)})" for pattern in formats]
         attempts.append(f"TRY_CAST(TRY_CAST({value} AS TIMESTAMPTZ) AS TIMESTAMP)")
-        return f"coalesce({', '.join(attempts)})" if len(attempts) > 1 else attempts[0]
+        parsed = f"coalesce({', '.join(attempts)})" if len(attempts) > 1 else attempts[0]
+        self.unparsed_dates.setdefault(column, f"({value} <> '' AND {parsed} IS NULL)")
+        return parsed
 
     def json(self, *candidates: str) -> str:
         column = self._find(candidates)
@@ -85,8 +93,8 @@ class SqlColumns:
             return f"json_extract({JSON_LINE_COLUMN}, {quote_literal(json_path(column))})"
         source_type = self.header.type_of(column)
         if source_type.startswith(_TEXTS):
-            return f"TRY_CAST({quote_identifier(column)} AS JSON)"
-        return f"to_json({quote_identifier(column)})"
+            return f"TRY_CAST({self._identifier(column)} AS JSON)"
+        return f"to_json({self._identifier(column)})"
 
 
 def tags_from_json_object(json_text: str) -> str:
