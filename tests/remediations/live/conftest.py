@@ -38,6 +38,7 @@ backend = _store_fixtures.backend
 store_url = _store_fixtures.store_url
 
 smtp_receiver = _load("tagwarden_tests_live_smtp_receiver", TESTS / "remediations" / "notify" / "smtp_receiver.py")
+http_receiver = _load("tagwarden_tests_live_http_receiver", TESTS / "remediations" / "notify" / "http_receiver.py")
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +81,18 @@ def aws_env(moto_url: str) -> dict[str, str]:
 @pytest.fixture
 def mailbox() -> Iterator[object]:
     with smtp_receiver.smtp_server(smtp_receiver.Mailbox()) as running:
+        yield running
+
+
+@pytest.fixture
+def webhook() -> Iterator[object]:
+    with http_receiver.receiving(http_receiver.Receiver(), path="/hook") as running:
+        yield running
+
+
+@pytest.fixture
+def slack() -> Iterator[object]:
+    with http_receiver.receiving(http_receiver.Receiver(), path="/services/T0/B0/secret") as running:
         yield running
 
 

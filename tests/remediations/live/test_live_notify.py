@@ -109,3 +109,48 @@ def test_a_refused_notice_fails_the_run_and_resume_sends_it(graced) -> None:
         "lead@acme.example",
         "ops@acme.example",
     ]
+
+
+HOOKS = """
+  - id: data-class
+    require: DataClassification
+    scope: {{resource_types: ["ec2:instance"]}}
+    remediation:
+      grace_days: 7
+notify:
+  channels:
+    hook: {{type: webhook, url: "{hook}", secret_env: TAGWARDEN_TEST_HOOK_SECRET}}
+    chat: {{type: slack, url: "{slack}"}}
+  owner: {{channel: hook, to: "{{owner_map.owner}}"}}
+  escalation:
+    - {{channel: chat, to: "#finops"}}
+"""
+
+
+def test_owner_notices_go_to_a_signed_webhook_and_escalations_to_slack_through_apply(
+    tmp_path: Path, aws_env: dict[str, str], sqlite_url: str, webhook, slack
+) -> None:
+    import hashlib
+    import hmac
+
+    estate = Estate(aws_env)
+    estate.instance("fresh", COMPLETE)
+    estate.instance("overdue", {**COMPLETE, "tagwarden:deadline": "2026-11-15"})
+    extra = HOOKS.format(hook=webhook.url, slack=slack.url)
+    policy = write_policy(tmp_path / "policy", aws_env["TAGWARDEN_TEST_ACCOUNT"], extra=extra)
+    scan_into_store(sqlite_url, policy, aws_env)
+    plan = tmp_path / "plan.json"
+    done = tagwarden(aws_env, "remediate", "plan", "--policy", str(policy), "--db", sqlite_url, "-o", str(plan),
+                     "--as-of", AS_OF)  # fmt: skip
+    assert done.exit_code == 0, done.output
+    env = {**aws_env, "TAGWARDEN_DB": sqlite_url, "TAGWARDEN_TEST_HOOK_SECRET": "s3cret"}
+    done = tagwarden(env, "remediate", "apply", str(plan), "--approved-by", "alice@acme.example", "--yes")
+    assert done.exit_code == 0, done.output
+
+    (posted,) = webhook.posts
+    expected = "sha256=" + hmac.new(b"s3cret", posted.body, hashlib.sha256).hexdigest()
+    assert posted.headers["x-tagwarden-signature"] == expected
+    notice = json.loads(posted.body)
+    assert estate.arns["fresh"] in json.dumps(notice)
+    (chat,) = slack.posts
+    assert "blocks" in json.loads(chat.body) and estate.arns["overdue"] in chat.body.decode()
