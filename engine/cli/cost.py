@@ -187,28 +187,13 @@ def billing_connection(url: str, given: Path | None) -> Iterator[tuple[duckdb.Du
 
 
 def closed_periods_of(engine: Engine) -> tuple[set[str], str | None]:
-    """Closed periods from the audit module; without it (an older tagwarden), none, and a note saying so."""
-    try:
-        from tagwarden.engine.audit.periods import closed_periods
-    except ImportError:
-        return set(), "period close is not available: no period is treated as closed"
+    """The periods closed in the store (rows for them become adjustments of the next open period)."""
+    from tagwarden.engine.audit.periods import closed_periods
+
     return set(closed_periods(engine)), None
 
 
 def _record_json(record: Any) -> dict[str, Any]:
-    return {
-        "import_id": record.import_id,
-        "file": record.file,
-        "format": record.format,
-        "sha256": record.sha256,
-        "imported_at": record.imported_at.isoformat(),
-        "rows": record.rows,
-        "rejected": record.rejected,
-        "periods": list(record.periods),
-        "currencies": list(record.currencies),
-        "totals": record.totals,
-        "rejected_lines": list(record.rejected_lines),
-        "adjustments": list(record.adjustments),
-        "billing_db": record.billing_db,
-        "replaced_by": record.replaced_by,
-    }
+    from tagwarden.engine.cost.import_log import import_row
+
+    return {**import_row(record), "imported_at": record.imported_at.isoformat()}

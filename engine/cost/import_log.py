@@ -42,7 +42,7 @@ class CostImportLog:
     def record(self, record: ImportRecord, replaces: Sequence[int] = ()) -> None:
         """One transaction: the new import's row, and the imports it replaces marked as such."""
         with writing(self._engine) as conn:
-            conn.execute(insert(COST_IMPORT).values(**_row(record)))
+            conn.execute(insert(COST_IMPORT).values(**import_row(record)))
             if replaces:
                 conn.execute(
                     update(COST_IMPORT)
@@ -67,7 +67,8 @@ class CostImportLog:
             return [_record(row._mapping) for row in conn.execute(query)]
 
 
-def _row(record: ImportRecord) -> dict[str, Any]:
+def import_row(record: ImportRecord) -> dict[str, Any]:
+    """The record as the ``cost_import`` row (and, with ``imported_at`` as text, as JSON)."""
     return {
         "import_id": record.import_id,
         "file": record.file,
