@@ -56,24 +56,16 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         return
-    try:
-        if output.exists() and not output.is_file():  # /dev/null, /dev/stdout, a named pipe: write into it
-            with output.open("w", encoding="utf-8") as stream:
-                stream.write(text)
-            return
-        output.parent.mkdir(parents=True, exist_ok=True)
-        temporary = output.with_name(f".{output.name}.{os.getpid()}.partial")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(output)  # a report file is never left half-written
-    except OSError as error:
-        fail(f"cannot write {output}: {error}")
+    write_streamed(lambda stream: stream.write(text), output)
 
 
-def write_streamed(write: Callable[[IO[str]], None], output: Path | None) -> None:
-    """As ``write_output``, for text that ``write`` streams into a file object rather than returns."""
+def write_streamed(write: Callable[[IO[str]], object], output: Path | None) -> None:
+    """Hand ``write`` the output to write into: stdout, a device or pipe as it is (/dev/null, a FIFO),
+    or a file, which is written beside its place and renamed, so it is never left half-written."""
     if output is None:
         write(sys.stdout)
         return
+    temporary: Path | None = None
     try:
         if output.exists() and not output.is_file():
             with output.open("w", encoding="utf-8") as stream:
@@ -85,6 +77,8 @@ def write_streamed(write: Callable[[IO[str]], None], output: Path | None) -> Non
             write(stream)
         temporary.replace(output)
     except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         fail(f"cannot write {output}: {error}")
 
 

@@ -297,3 +297,18 @@ def test_provider_schema_classifies_types_the_registry_does_not_know(write, tmp_
     bad = write("bad-schema.json", '{"format_version": "1.0"}')
     done = run("check", *args, "--provider-schema", str(bad))
     assert done.returncode == 2 and "provider-schema" in done.stderr
+
+
+
+def test_an_output_that_fails_half_way_is_exit_2_and_leaves_no_partial_file(tmp_path: Path) -> None:
+    from tagwarden.engine.cli.common import UsageProblem, write_streamed
+
+    def half_then_disk_full(stream) -> None:
+        stream.write('{"tagwarden": "1", ')
+        raise OSError(28, "No space left on device")
+
+    target = tmp_path / "report.json"
+    with pytest.raises(UsageProblem, match=r"cannot write .*No space left") as problem:
+        write_streamed(half_then_disk_full, target)
+    assert problem.value.exit_code == 2
+    assert list(tmp_path.iterdir()) == []  # neither the report nor a .partial file
