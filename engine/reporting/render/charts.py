@@ -106,10 +106,22 @@ def line_chart(
             f"{escape(period)}{'' if closed[index] else ' (open)'}</text>"
         )
     for index, line in enumerate(series):
-        below = index == 0  # the two lines' labels on opposite sides, so close values stay readable
-        parts.append(_polyline(line, x_of, y_of, closed, label, below))
+        parts.append(_polyline(line, x_of, y_of, closed, label, _labels_below(series, index)))
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _labels_below(series: Sequence[Series], index: int) -> list[bool]:
+    """Per point: its label goes below when another line is above it there, so that two close
+    values label away from each other instead of into each other."""
+    own = series[index].values
+    below = []
+    for position, value in enumerate(own):
+        others = [s.values[position] for i, s in enumerate(series) if i != index and position < len(s.values)]
+        higher = [other for other in others if other is not None and value is not None and other > value]
+        tie_loser = any(other == value for other in others) and index > 0
+        below.append(bool(higher) or tie_loser)
+    return below
 
 
 def _y_grid(low: float, left: int, right: int, y_of: Callable[[float], float]) -> list[str]:
@@ -133,14 +145,14 @@ def _polyline(
     y_of: Callable[[float], float],
     closed: Sequence[bool],
     label: Callable[[float], str],
-    below: bool,
+    below: Sequence[bool],
 ) -> str:
     points = [(x_of(i), y_of(v), v, i) for i, v in enumerate(line.values) if v is not None]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)
     parts = [f'<g class="{escape(line.css_class)}"><polyline class="line" points="{path}"></polyline>']
     for x, y, value, index in points:
         fill = "point" if closed[index] else "point open"
-        text, text_y = escape(label(value)), y + 18 if below else y - 9
+        text, text_y = escape(label(value)), y + 18 if below[index] else y - 9
         parts.append(
             f'<circle class="{fill}" cx="{x:.1f}" cy="{y:.1f}" r="4">'
             f"<title>{escape(line.name)}: {text}</title></circle>"

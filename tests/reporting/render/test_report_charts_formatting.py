@@ -49,3 +49,16 @@ def test_line_chart_draws_one_point_per_known_value() -> None:
     svg = str(charts.line_chart("Trend", ["a", "b", "c"], series, closed=[True, True, False], label=str))
     assert svg.count("<circle") == 2
     assert 'class="point open"' in svg and "c (open)" in svg
+
+
+def test_line_chart_labels_two_close_lines_away_from_each_other() -> None:
+    import re
+
+    series = [charts.Series("score", "s1", [40.0, 50.0]), charts.Series("weighted", "s2", [30.2, 55.0])]
+    svg = str(charts.line_chart("Trend", ["a", "b"], series, closed=[True, False], label=lambda v: f"{v:.1f}"))
+    points = {text: (float(cy), float(y)) for cy, y, text in re.findall(
+        r'cy="([\d.]+)" r="4"><title>[^<]*</title></circle><text class="chart-value" x="[\d.]+" y="([\d.]+)"[^>]*>'
+        r"([\d.]+)</text>", svg)}  # fmt: skip
+    for upper, lower in (("40.0", "30.2"), ("55.0", "50.0")):
+        assert points[upper][1] < points[upper][0], f"{upper} is the higher point: its label goes above it"
+        assert points[lower][1] > points[lower][0], f"{lower} is the lower point: its label goes below it"
