@@ -13,6 +13,7 @@ removed again if that commit fails, so neither database keeps half an import.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,7 +29,7 @@ from tagwarden.engine.cost.formats.registry import detect_format, get_format
 from tagwarden.engine.cost.formats.sql import JSON_LINE_COLUMN, SqlColumns, quote_identifier, quote_literal
 from tagwarden.engine.cost.import_log import CostImportLog, ImportRecord
 from tagwarden.engine.cost.reading import REJECTS_TABLE, SourceRelation, detect_kind, read_header, relation
-from tagwarden.engine.cost.storage import BILLING_COLUMNS
+from tagwarden.engine.cost.storage import BILLING_COLUMNS, ROWS_TABLE, parquet_folder, recreate_billing_view
 
 HASH_FIRST_BELOW_BYTES = 256 << 20  # smaller files are hashed before the import starts
 HASH_CHUNK_BYTES = 8 << 20  # large reads: a third less time than hashlib.file_digest's 256 KiB on a 6 GB file
@@ -148,17 +149,32 @@ def _import(
         )
     import_id = max(_last_billing_import_id(conn), log.last_import_id()) + 1
     source = relation(path, header, billing_format.read_types(header))
+    target = _parquet_target(conn, import_id) if header.kind == "parquet" else None
 
     conn.execute("BEGIN TRANSACTION")
+    replaced_files: list[Path] = []
     try:
-        rejections = _insert(conn, import_id, billing_format, source)
+        if target is None:
+            rejections = _insert(conn, import_id, billing_format, source)
+        else:
+            rejections = _write_parquet(conn, import_id, billing_format, source, target, closed_set)
         if overlap:
             digest = hashing.result()
             replaces = _previous_imports(conn, path, digest, replace, closed_set)
         for previous in replaces:
-            conn.execute("DELETE FROM billing WHERE import_id = ?", [previous])
+            replaced_files += [
+                Path(row[0])
+                for row in conn.execute("SELECT path FROM billing_file WHERE import_id = ?", [previous]).fetchall()
+            ]
+            conn.execute(f"DELETE FROM {ROWS_TABLE} WHERE import_id = ?", [previous])
+            conn.execute("DELETE FROM billing_file WHERE import_id = ?", [previous])
             conn.execute("DELETE FROM billing_import WHERE import_id = ?", [previous])
-        adjustments = _file_closed_periods_as_adjustments(conn, import_id, closed_set)
+        if target is not None or replaced_files:
+            recreate_billing_view(conn)
+        if target is None:
+            adjustments = _file_closed_periods_as_adjustments(conn, import_id, closed_set)
+        else:
+            adjustments = _adjustments_written(conn, import_id) if closed_set else []
         summary = _summarise(
             conn, import_id, path, billing_format, format_name == "auto", digest, rejections, adjustments, replaces
         )
@@ -168,13 +184,30 @@ def _import(
         log.record(record, replaces)
     except BaseException:
         conn.execute("ROLLBACK")
+        _remove(target)
         raise
     try:
         conn.execute("COMMIT")
     except duckdb.Error:
         log.forget(import_id, replaces)
+        _remove(target)
         raise
+    for replaced in replaced_files:
+        _remove(replaced)
     return summary
+
+
+def _parquet_target(conn: duckdb.DuckDBPyConnection, import_id: int) -> Path | None:
+    """Where a Parquet import's rows go; None for an in-memory database (its rows go into the table)."""
+    row = conn.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    if not row or not row[0] or str(row[0]) == ":memory:":
+        return None
+    return parquet_folder(Path(str(row[0])).absolute()) / f"import-{import_id}.parquet"
+
+
+def _remove(file: Path | None) -> None:
+    if file is not None:
+        file.unlink(missing_ok=True)
 
 
 def _pick_format(path: Path, header: SourceHeader, format_name: str) -> BillingFormat:
@@ -239,23 +272,13 @@ def _insert(
     conn: duckdb.DuckDBPyConnection, import_id: int, billing_format: BillingFormat, source: SourceRelation
 ) -> list[Rejection]:
     conn.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
-    columns = SqlColumns(source.header)
-    projection = billing_format.projection(columns)
-    from_sql = source.from_sql
-    tag_columns = _dedupable_tag_columns(billing_format, source)
-    if tag_columns:
-        from_sql, projection["Tags"] = _tags_once_per_distinct_value(source, tag_columns, projection["Tags"])
-    mapped = ", ".join(
-        f"CAST({projection.get(name, 'NULL')} AS {sql_type}) AS {quote_identifier(name)}"
-        for name, sql_type in BILLING_COLUMNS
-        if name not in ("import_id", "source_line", "period", "adjustment_of")
-    )
+    mapped, from_sql, columns = _mapped_columns(billing_format, source)
     rejections = _unreadable_json_lines(conn, source)
     _insert_rows(
         conn,
         source.header.kind == "parquet",
         f"""
-        INSERT INTO billing
+        INSERT INTO {ROWS_TABLE}
         SELECT {import_id} AS import_id, __line AS source_line, {_PERIOD} AS period, * EXCLUDE (__line, __bad_date),
                __bad_date AS adjustment_of
         FROM (SELECT __line, {mapped}, {_bad_date_marker(columns.unparsed_dates)} AS __bad_date
@@ -268,6 +291,82 @@ def _insert(
         rejections += _reader_rejections(conn, import_id)
     rejections += _unusable_rows(conn, import_id)
     return sorted(rejections, key=lambda rejection: rejection.line)
+
+
+def _mapped_columns(billing_format: BillingFormat, source: SourceRelation) -> tuple[str, str, SqlColumns]:
+    columns = SqlColumns(source.header)
+    projection = billing_format.projection(columns)
+    from_sql = source.from_sql
+    tag_columns = _dedupable_tag_columns(billing_format, source)
+    if tag_columns:
+        from_sql, projection["Tags"] = _tags_once_per_distinct_value(source, tag_columns, projection["Tags"])
+    mapped = ", ".join(
+        f"CAST({projection.get(name, 'NULL')} AS {sql_type}) AS {quote_identifier(name)}"
+        for name, sql_type in BILLING_COLUMNS
+        if name not in ("import_id", "source_line", "period", "adjustment_of")
+    )
+    return mapped, from_sql, columns
+
+
+def _write_parquet(
+    conn: duckdb.DuckDBPyConnection,
+    import_id: int,
+    billing_format: BillingFormat,
+    source: SourceRelation,
+    target: Path,
+    closed: set[str],
+) -> list[Rejection]:
+    """A Parquet import's rows as a Parquet file beside the database, listed in ``billing_file`` (the caller
+    makes the view show it). Rows of closed periods are filed as adjustments as they are written; the file
+    gets its final name only inside the transaction, and the caller removes it if that transaction fails."""
+    mapped, from_sql, columns = _mapped_columns(billing_format, source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    period, adjustment = "__period", "CAST(NULL AS VARCHAR)"
+    if closed:
+        moves = " ".join(f"WHEN {quote_literal(p)} THEN {quote_literal(next_open_period(p, closed))}" for p in closed)
+        period = f"CASE __period {moves} ELSE __period END"
+        listed = ", ".join(quote_literal(p) for p in sorted(closed))
+        adjustment = f"CASE WHEN __period IN ({listed}) THEN __period END"
+    select = f"""
+        SELECT {import_id} AS import_id, __line AS source_line, {period} AS period,
+               * EXCLUDE (__line, __bad_date, __period), coalesce(__bad_date, {adjustment}) AS adjustment_of
+        FROM (SELECT *, {_PERIOD} AS __period
+              FROM (SELECT __line, {mapped}, {_bad_date_marker(columns.unparsed_dates)} AS __bad_date
+                    FROM {from_sql} WHERE {source.row_filter}))
+    """
+    try:
+        # each row's problem is written with it (one more column, not in the view): finding them reads only it
+        with_problem = f"SELECT *, {_problem_reason()} AS __problem FROM ({select})"
+        _insert_rows(conn, True, f"COPY ({with_problem}) TO {quote_literal(str(partial))} (FORMAT parquet)")
+        written = f"read_parquet({quote_literal(str(partial))})"
+        found = conn.execute(
+            f"SELECT source_line, __problem FROM {written} WHERE __problem IS NOT NULL ORDER BY source_line"
+        ).fetchall()
+        rejections = [Rejection(int(line), str(why)) for line, why in found]
+        if rejections:  # rare: the file is written again without them
+            cleaned = target.with_name(target.name + ".clean")
+            _insert_rows(
+                conn,
+                True,
+                f"COPY (SELECT * FROM {written} WHERE __problem IS NULL) TO {quote_literal(str(cleaned))}"
+                " (FORMAT parquet)",
+            )
+            os.replace(cleaned, partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    conn.execute("INSERT INTO billing_file VALUES (?, ?)", [import_id, str(target)])
+    return rejections
+
+
+def _adjustments_written(conn: duckdb.DuckDBPyConnection, import_id: int) -> list[Adjustment]:
+    found = conn.execute(
+        "SELECT adjustment_of, period, count(*) FROM billing WHERE import_id = ? AND adjustment_of IS NOT NULL"
+        " GROUP BY ALL ORDER BY 1",
+        [import_id],
+    ).fetchall()
+    return [Adjustment(str(of), str(into), int(rows)) for of, into, rows in found]
 
 
 def _insert_rows(conn: duckdb.DuckDBPyConnection, lines_numbered_by_reader: bool, insert_sql: str) -> None:
@@ -317,13 +416,15 @@ def _tags_once_per_distinct_value(source: SourceRelation, columns: tuple[str, ..
 def _number_lines_from_row_ids(conn: duckdb.DuckDBPyConnection, import_id: int, first_line: int) -> None:
     """The import's rows went in in file order (DuckDB keeps insertion order) as one run of row ids."""
     low, high, count = conn.execute(
-        "SELECT min(rowid), max(rowid), count(*) FROM billing WHERE import_id = ?", [import_id]
+        "SELECT min(rowid), max(rowid), count(*) FROM billing_rows WHERE import_id = ?", [import_id]
     ).fetchone() or (None, None, 0)
     if not count:
         return
     if high - low + 1 != count:  # not one run: the numbering would be wrong, so there is none
         raise RuntimeError(f"the {count} rows of import {import_id} are not one run of row ids: no line numbers")
-    conn.execute("UPDATE billing SET source_line = rowid - ? + ? WHERE import_id = ?", [low, first_line, import_id])
+    conn.execute(
+        "UPDATE billing_rows SET source_line = rowid - ? + ? WHERE import_id = ?", [low, first_line, import_id]
+    )
 
 
 def _unreadable_json_lines(conn: duckdb.DuckDBPyConnection, source: SourceRelation) -> list[Rejection]:
@@ -350,14 +451,14 @@ def _reader_rejections(conn: duckdb.DuckDBPyConnection, import_id: int) -> list[
     # the k-th rejected line L_k moves every row whose provisional line is >= L_k - k + 1 one line down
     conn.execute(
         f"""
-        UPDATE billing SET source_line = source_line + shifts.shift
+        UPDATE billing_rows SET source_line = source_line + shifts.shift
         FROM (
             SELECT first_line AS low, lead(first_line, 1, 9223372036854775807) OVER (ORDER BY k) - 1 AS high, k AS shift
             FROM (SELECT line - row_number() OVER (ORDER BY line) + 1 AS first_line,
                          row_number() OVER (ORDER BY line) AS k
                   FROM (SELECT DISTINCT line FROM {REJECTS_TABLE}))
         ) AS shifts
-        WHERE billing.import_id = ? AND billing.source_line BETWEEN shifts.low AND shifts.high
+        WHERE billing_rows.import_id = ? AND billing_rows.source_line BETWEEN shifts.low AND shifts.high
         """,
         [import_id],
     )
@@ -365,15 +466,23 @@ def _reader_rejections(conn: duckdb.DuckDBPyConnection, import_id: int) -> list[
     return [Rejection(int(line), _short(str(message))) for line, message in found]
 
 
+def _any_problem() -> str:
+    return " OR ".join(f"({condition})" for condition, _ in _PROBLEMS)
+
+
+def _problem_reason() -> str:
+    """Why a stored row is rejected (SQL; NULL when it is not)."""
+    return "CASE " + " ".join(f"WHEN {condition} THEN {why}" for condition, why in _PROBLEMS) + " END"
+
+
 def _unusable_rows(conn: duckdb.DuckDBPyConnection, import_id: int) -> list[Rejection]:
-    any_problem = " OR ".join(f"({condition})" for condition, _ in _PROBLEMS)
-    reason = "CASE " + " ".join(f"WHEN {condition} THEN {why}" for condition, why in _PROBLEMS) + " END"
     found = conn.execute(
-        f"SELECT source_line, {reason} FROM billing WHERE import_id = ? AND ({any_problem}) ORDER BY source_line",
+        f"SELECT source_line, {_problem_reason()} FROM {ROWS_TABLE} WHERE import_id = ? AND ({_any_problem()})"
+        " ORDER BY source_line",
         [import_id],
     ).fetchall()
     if found:
-        conn.execute(f"DELETE FROM billing WHERE import_id = ? AND ({any_problem})", [import_id])
+        conn.execute(f"DELETE FROM {ROWS_TABLE} WHERE import_id = ? AND ({_any_problem()})", [import_id])
     return [Rejection(int(line), str(why)) for line, why in found]
 
 
@@ -401,7 +510,7 @@ def _file_closed_periods_as_adjustments(
             continue
         target = next_open_period(period, closed)
         moved = conn.execute(
-            "UPDATE billing SET adjustment_of = period, period = ? WHERE import_id = ? AND period = ?",
+            "UPDATE billing_rows SET adjustment_of = period, period = ? WHERE import_id = ? AND period = ?",
             [target, import_id, period],
         ).fetchone()
         adjustments.append(Adjustment(period, target, int(moved[0]) if moved else 0))

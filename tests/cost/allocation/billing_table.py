@@ -64,7 +64,7 @@ def load_focus_csv(conn: duckdb.DuckDBPyConnection, csv_path: Path, *, order: st
     focus = [name for name in NAMES if name not in ("import_id", "source_line", "period", "Tags", "adjustment_of")]
     conn.execute(
         f"""
-        INSERT INTO billing
+        INSERT INTO billing_rows
         SELECT 1, source_line, strftime(CAST(BillingPeriodStart AS TIMESTAMP), '%Y-%m'),
                {", ".join(f'CAST("{name}" AS {dict(COLUMNS)[name]})' for name in focus[:-1])}, "{focus[-1]}",
                CAST(CAST(Tags AS JSON) AS MAP(VARCHAR, VARCHAR)), NULL
@@ -85,6 +85,6 @@ def insert_rows(conn: duckdb.DuckDBPyConnection, rows: Iterable[Mapping[str, Any
     for start in range(0, len(values), 200):  # one statement per 200 rows: executemany is slow in DuckDB
         chunk = values[start : start + 200]
         conn.execute(
-            "INSERT INTO billing VALUES " + ", ".join(f"({placeholders})" for _ in chunk),
+            "INSERT INTO billing_rows VALUES " + ", ".join(f"({placeholders})" for _ in chunk),
             [value for line in chunk for value in line],
         )

@@ -77,7 +77,7 @@ def write_billing(path: Path) -> None:
     try:
         for line, (resource, account, tags, cost) in enumerate(BILLING, start=1):
             conn.execute(
-                'INSERT INTO billing (import_id, source_line, period, "BillingPeriodStart", "ChargePeriodStart", '
+                'INSERT INTO billing_rows (import_id, source_line, period, "BillingPeriodStart", "ChargePeriodStart", '
                 '"BillingCurrency", "BilledCost", "EffectiveCost", "ChargeCategory", "ProviderName", "SubAccountId", '
                 '"ResourceId", "ServiceName", "Tags") VALUES (1, ?, ?, ?, ?, \'USD\', ?, ?, \'Usage\', \'AWS\', ?, ?, '
                 "'Storage', MAP(?::VARCHAR[], ?::VARCHAR[]))",
