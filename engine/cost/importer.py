@@ -149,7 +149,7 @@ def _import(
         )
     import_id = max(_last_billing_import_id(conn), log.last_import_id()) + 1
     source = relation(path, header, billing_format.read_types(header))
-    target = _parquet_target(conn, import_id) if header.kind == "parquet" else None
+    target = _parquet_target(conn, import_id) if _dedupable_tag_columns(billing_format, source) else None
 
     conn.execute("BEGIN TRANSACTION")
     replaced_files: list[Path] = []
@@ -168,6 +168,7 @@ def _import(
             ]
             conn.execute(f"DELETE FROM {ROWS_TABLE} WHERE import_id = ?", [previous])
             conn.execute("DELETE FROM billing_file WHERE import_id = ?", [previous])
+            conn.execute("DELETE FROM billing_tag_set WHERE import_id = ?", [previous])
             conn.execute("DELETE FROM billing_import WHERE import_id = ?", [previous])
         if target is not None or replaced_files:
             recreate_billing_view(conn)
@@ -319,7 +320,14 @@ def _write_parquet(
     """A Parquet import's rows as a Parquet file beside the database, listed in ``billing_file`` (the caller
     makes the view show it). Rows of closed periods are filed as adjustments as they are written; the file
     gets its final name only inside the transaction, and the caller removes it if that transaction fails."""
-    mapped, from_sql, columns = _mapped_columns(billing_format, source)
+    from_sql, tags_null = _tag_set_numbers(conn, import_id, billing_format, source)
+    columns = SqlColumns(source.header)
+    projection = billing_format.projection(columns)
+    mapped = ", ".join(
+        f"CAST({projection.get(name, 'NULL')} AS {sql_type}) AS {quote_identifier(name)}"
+        for name, sql_type in BILLING_COLUMNS
+        if name not in ("import_id", "source_line", "period", "adjustment_of", "Tags")
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     period, adjustment = "__period", "CAST(NULL AS VARCHAR)"
@@ -332,12 +340,13 @@ def _write_parquet(
         SELECT {import_id} AS import_id, __line AS source_line, {period} AS period,
                * EXCLUDE (__line, __bad_date, __period), coalesce(__bad_date, {adjustment}) AS adjustment_of
         FROM (SELECT *, {_PERIOD} AS __period
-              FROM (SELECT __line, {mapped}, {_bad_date_marker(columns.unparsed_dates)} AS __bad_date
+              FROM (SELECT __line, {mapped}, __tag_set AS tag_set, __tags_null,
+                           {_bad_date_marker(columns.unparsed_dates)} AS __bad_date
                     FROM {from_sql} WHERE {source.row_filter}))
     """
     try:
         # each row's problem is written with it (one more column, not in the view): finding them reads only it
-        with_problem = f"SELECT *, {_problem_reason()} AS __problem FROM ({select})"
+        with_problem = f"SELECT * EXCLUDE (__tags_null), {_problem_reason(tags_null)} AS __problem FROM ({select})"
         _insert_rows(conn, True, f"COPY ({with_problem}) TO {quote_literal(str(partial))} (FORMAT parquet)")
         written = f"read_parquet({quote_literal(str(partial))})"
         found = conn.execute(
@@ -358,6 +367,30 @@ def _write_parquet(
         partial.unlink(missing_ok=True)
     conn.execute("INSERT INTO billing_file VALUES (?, ?)", [import_id, str(target)])
     return rejections
+
+
+def _tag_set_numbers(
+    conn: duckdb.DuckDBPyConnection, import_id: int, billing_format: BillingFormat, source: SourceRelation
+) -> tuple[str, str]:
+    """Each distinct tag text parsed once into ``billing_tag_set``; a FROM giving each row its ``__tag_set``
+    and ``__tags_null`` (its tags do not parse), and the condition standing for ``Tags IS NULL``."""
+    tag_columns = _dedupable_tag_columns(billing_format, source)
+    tags_sql = billing_format.projection(SqlColumns(source.header))["Tags"]
+    quoted = [quote_identifier(column) for column in tag_columns]
+    conn.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE __tag_sets AS
+        SELECT row_number() OVER () AS tag_set, {", ".join(quoted)}, CAST({tags_sql} AS MAP(VARCHAR, VARCHAR)) AS __map
+        FROM (SELECT DISTINCT {", ".join(quoted)} FROM {source.from_sql})
+        """
+    )
+    conn.execute(f"INSERT INTO billing_tag_set SELECT {import_id}, tag_set, __map FROM temp.__tag_sets")
+    on = " AND ".join(f"__rows.{q} IS NOT DISTINCT FROM __sets.{q}" for q in quoted)
+    from_sql = (
+        "(SELECT __rows.*, __sets.tag_set AS __tag_set, __sets.__map IS NULL AS __tags_null"
+        f" FROM {source.from_sql} AS __rows JOIN temp.__tag_sets AS __sets ON {on})"
+    )
+    return from_sql, "__tags_null"
 
 
 def _adjustments_written(conn: duckdb.DuckDBPyConnection, import_id: int) -> list[Adjustment]:
@@ -470,9 +503,10 @@ def _any_problem() -> str:
     return " OR ".join(f"({condition})" for condition, _ in _PROBLEMS)
 
 
-def _problem_reason() -> str:
+def _problem_reason(tags_null: str = "Tags IS NULL") -> str:
     """Why a stored row is rejected (SQL; NULL when it is not)."""
-    return "CASE " + " ".join(f"WHEN {condition} THEN {why}" for condition, why in _PROBLEMS) + " END"
+    conditions = [(tags_null if condition == "Tags IS NULL" else condition, why) for condition, why in _PROBLEMS]
+    return "CASE " + " ".join(f"WHEN {condition} THEN {why}" for condition, why in conditions) + " END"
 
 
 def _unusable_rows(conn: duckdb.DuckDBPyConnection, import_id: int) -> list[Rejection]:
