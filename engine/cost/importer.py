@@ -163,7 +163,7 @@ def _import(
             replaces = _previous_imports(conn, path, digest, replace, closed_set)
         for previous in replaces:
             replaced_files += [
-                Path(row[0])
+                _database_folder(conn) / str(row[0])
                 for row in conn.execute("SELECT path FROM billing_file WHERE import_id = ?", [previous]).fetchall()
             ]
             conn.execute(f"DELETE FROM {ROWS_TABLE} WHERE import_id = ?", [previous])
@@ -203,7 +203,13 @@ def _parquet_target(conn: duckdb.DuckDBPyConnection, import_id: int) -> Path | N
     row = conn.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
     if not row or not row[0] or str(row[0]) == ":memory:":
         return None
-    return parquet_folder(Path(str(row[0])).absolute()) / f"import-{import_id}.parquet"
+    return _database_folder(conn) / f"import-{import_id}.parquet"
+
+
+def _database_folder(conn: duckdb.DuckDBPyConnection) -> Path:
+    row = conn.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    assert row is not None and row[0]
+    return parquet_folder(Path(str(row[0])).absolute())
 
 
 def _remove(file: Path | None) -> None:
@@ -365,7 +371,8 @@ def _write_parquet(
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    conn.execute("INSERT INTO billing_file VALUES (?, ?)", [import_id, str(target)])
+    # the name only: the view finds it through file_search_path, so the store's folder can move
+    conn.execute("INSERT INTO billing_file VALUES (?, ?)", [import_id, target.name])
     return rejections
 
 

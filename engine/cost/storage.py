@@ -99,6 +99,9 @@ def open_billing(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnecti
     conn.execute("SET TimeZone = 'UTC'")
     conn.execute("SET enable_progress_bar = false")  # it would write to stdout, where results go
     conn.execute("SET preserve_insertion_order = true")  # the import numbers rows by their order in the table
+    # the billing view names its Parquet files relative to their folder, so that the store can move
+    folder = str(parquet_folder(path.absolute())).replace("'", "''")
+    conn.execute(f"SET file_search_path = '{folder}'")
     if not read_only:
         _make_tables(conn)
     return conn

@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from tagwarden.engine.cost.formats.interface import BillingFormatError
 from tagwarden.engine.cost.importer import ImportRefused
+from tagwarden.engine.cost.storage import open_billing
 
 FOCUS_HEADER = [
     "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency",
@@ -285,3 +286,23 @@ def test_parquet_tags_parsed_once_per_distinct_text_keep_rows_and_rejections(
         (1, Decimal("1"), {"team": "a"}), (2, Decimal("2"), {}), (3, Decimal("3"), {"team": "a"}),
         (5, Decimal("5"), {"team": "b", "Team": "c"}),
     ]  # fmt: skip
+
+
+def test_a_parquet_import_survives_moving_the_store_folder(tmp_path: Path) -> None:
+    """Parquet imports keep their rows as files beside the billing database; the view names them
+    relative to their folder, so a store restored elsewhere (a CI cache, a backup) still reads them."""
+    parquet = to_parquet(FOCUS_SAMPLE, tmp_path / "focus.parquet", _typed_focus_columns())
+    store = tmp_path / "first" / ".tagwarden"
+    importer = Importer(f"sqlite:///{store / 'tagwarden.db'}", store / "tagwarden.billing.duckdb")
+    importer.run(parquet)
+    before = importer.rows("SELECT count(*), sum(EffectiveCost) FROM billing")
+    importer.close()
+    assert list((store / "tagwarden.billing.parquet").glob("import-*.parquet"))
+
+    moved = tmp_path / "elsewhere"
+    shutil.move(str(tmp_path / "first"), str(moved))
+    conn = open_billing(moved / ".tagwarden" / "tagwarden.billing.duckdb", read_only=True)
+    try:
+        assert conn.execute("SELECT count(*), sum(EffectiveCost) FROM billing").fetchall() == before
+    finally:
+        conn.close()
