@@ -82,6 +82,25 @@ def write_streamed(write: Callable[[IO[str]], object], output: Path | None) -> N
         fail(f"cannot write {output}: {error}")
 
 
+def open_billing_or_none(store_url: str, given: Path | None, *, quiet: bool, without: str) -> Any:
+    """The billing database beside the store (or ``--billing-db``), read-only; None with a note saying
+    what goes ``without`` it when nothing was ever imported. A ``--billing-db`` that is not there is exit 2."""
+    import duckdb
+
+    from tagwarden.engine.cost.storage import billing_path, open_billing
+
+    path = given or billing_path(store_url)
+    if not path.exists():
+        if given is not None:
+            fail(f"no billing database at {given}: no such file")
+        log(f"no billing data at {path}: {without}", quiet=quiet)
+        return None
+    try:
+        return open_billing(path, read_only=True)
+    except duckdb.Error as error:
+        fail(f"cannot open the billing database {path}: {error}")
+
+
 def streamed_format(fmt: str | None) -> Any:
     """The format as a ``StreamedFormat`` when it can render results one by one, else ``None``."""
     from tagwarden.engine.outputs.registry import get_format

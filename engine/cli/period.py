@@ -9,7 +9,14 @@ from typing import Any
 
 import click
 
-from tagwarden.engine.cli.common import fail, load_policy_or_exit, log, resolve_policy_path, write_output
+from tagwarden.engine.cli.common import (
+    fail,
+    load_policy_or_exit,
+    log,
+    open_billing_or_none,
+    resolve_policy_path,
+    write_output,
+)
 from tagwarden.engine.cli.scan import open_store_or_exit
 
 DB_HELP = "Store URL (default: TAGWARDEN_DB, else .tagwarden/tagwarden.db here)."
@@ -47,9 +54,9 @@ def close_command(
     url = db_url or default_url(os.environ, Path.cwd())
     store = open_store_or_exit(url)
     with store:
-        billing = _open_billing(url, billing_db, quiet)
+        billing = open_billing_or_none(url, billing_db, quiet=quiet, without="closing without cost figures or accruals")
         try:
-            figures = _figures(store, billing, policy, period, quiet)
+            figures = _figures(store, billing, policy, period)
             closed = close_period(store, period, actor or current_actor(), figures, billing_conn=billing, policy=policy)
             report = _frozen(store, period)
         except (PeriodError, StoreError) as error:
@@ -79,39 +86,9 @@ def _scan_list(scans: Any) -> str:
     return ", ".join(f"{s['id']} ({s['source']})" for s in scans) or "none"
 
 
-def _open_billing(url: str, given: Path | None, quiet: bool) -> Any:
-    """A read-only connection to the billing database, or None (with a note) when there is none."""
-    from tagwarden.engine.cost.storage import billing_path, open_billing
+def _figures(store: Any, billing: Any, policy: Any, period: str) -> dict[str, Any]:
+    from tagwarden.engine.reporting.build import build_report
 
-    path = given or billing_path(url)
-    if not path.is_file():
-        if given is not None:
-            fail(f"no billing database at {given}")
-        log(f"no billing database at {path}: closing without cost figures or accruals", quiet=quiet)
-        return None
-    import duckdb
-
-    try:
-        return open_billing(path, read_only=True)
-    except duckdb.Error as error:
-        # open_billing also sets the session time zone, which needs DuckDB's icu extension; close only
-        # reads TIMESTAMP columns, so a plain read-only connection reads the same figures
-        log(f"{path}: {error}; reading it with a plain read-only connection", quiet=quiet)
-    try:
-        return duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as error:
-        fail(f"cannot open the billing database {path}: {error}")
-
-
-def _figures(store: Any, billing: Any, policy: Any, period: str, quiet: bool) -> dict[str, Any]:
-    """The REPORT DICT from the report builder; the minimal figures when it is not installed."""
-    try:
-        from tagwarden.engine.reporting.build import build_report
-    except ImportError:
-        from tagwarden.engine.audit.figures import MINIMAL_NOTE, minimal_figures
-
-        log(MINIMAL_NOTE, quiet=quiet)
-        return minimal_figures(store, policy, period)
     figures: dict[str, Any] = build_report(store, billing, policy, period)
     return figures
 

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tagwarden.engine.cli.common import fail, load_policy_or_exit, log, resolve_policy_path, write_output
+from tagwarden.engine.cli.common import (
+    fail,
+    load_policy_or_exit,
+    log,
+    open_billing_or_none,
+    resolve_policy_path,
+    write_output,
+)
 from tagwarden.engine.cli.scan import open_store_or_exit
 
 if TYPE_CHECKING:
@@ -129,7 +136,7 @@ def build(
 
     url = db_url or default_url(os.environ, Path.cwd())
     store = open_store_or_exit(url)
-    billing = open_billing_or_none(url, billing_db, quiet=quiet)
+    billing = open_billing_or_none(url, billing_db, quiet=quiet, without="the report covers compliance only")
     try:
         with store:
             figures: Mapping[str, Any] = build_report(store, billing, policy, period, scope_owner=scope_owner)
@@ -142,24 +149,6 @@ def build(
         where = f" for owner {scope_owner}" if scope_owner else ""
         fail(f"no scan results and no billing data for {period}{where} (run a scan or `tagwarden cost import` first)")
     return figures
-
-
-def open_billing_or_none(store_url: str, given: Path | None, *, quiet: bool) -> Any:
-    """The billing database, read-only; None when none was ever imported (the report then covers compliance only)."""
-    import duckdb
-
-    from tagwarden.engine.cost.storage import billing_path, open_billing
-
-    path = given or billing_path(store_url)
-    if not path.exists():
-        if given is not None:
-            fail(f"--billing-db {given}: no such file")
-        log(f"no billing data at {path}: the report covers compliance only", quiet=quiet)
-        return None
-    try:
-        return open_billing(path, read_only=True)
-    except duckdb.Error as error:
-        fail(f"cannot open the billing database {path}: {error}")
 
 
 def has_data(figures: Mapping[str, Any]) -> bool:
